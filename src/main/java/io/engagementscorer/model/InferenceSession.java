@@ -1,0 +1,120 @@
+package io.engagementscorer.model;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.translate.TranslateException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One worker thread's predictors for the regressor and the sentiment classifier. DJL predictors are
+ * not thread-safe, so every thread that runs batches owns a session; close it before the model.
+ */
+public final class InferenceSession implements AutoCloseable {
+  private final EngagementModel model;
+  private final Predictor<NDList, NDList> regressor;
+  private final Predictor<NDList, NDList> sentiment;
+
+  InferenceSession(
+      EngagementModel model,
+      Predictor<NDList, NDList> regressor,
+      Predictor<NDList, NDList> sentiment) {
+    this.model = model;
+    this.regressor = regressor;
+    this.sentiment = sentiment;
+  }
+
+  /**
+   * Sentiment logits of each sequence, one forward pass for all of them; the caller chunks.
+   *
+   * @param sequences token ids with special tokens, unpadded
+   * @return one row of logits per sequence, in the order of the manifest's labels
+   */
+  public float[][] sentimentLogits(List<long[]> sequences) {
+    BundleManifest.Sentiment settings = model.manifest().sentiment();
+    int length = paddedLength(sequences, settings);
+    int count = sequences.size();
+    long[] ids = new long[count * length];
+    long[] mask = new long[count * length];
+    for (int row = 0; row < count; row++) {
+      long[] sequence = sequences.get(row);
+      System.arraycopy(
+          model.sentimentEncoder().pad(sequence, length), 0, ids, row * length, length);
+      System.arraycopy(
+          TokenEncoder.attentionMask(sequence.length, length), 0, mask, row * length, length);
+    }
+    try (NDManager manager = model.newBatchManager()) {
+      Shape shape = new Shape(count, length);
+      NDList output =
+          predict(sentiment, new NDList(manager.create(ids, shape), manager.create(mask, shape)));
+      NDArray logits = output.singletonOrThrow();
+      int labels = settings.labels().size();
+      checkShape(logits, new Shape(count, labels), "sentiment");
+      float[] flat = logits.toFloatArray();
+      float[][] rows = new float[count][];
+      for (int row = 0; row < count; row++) {
+        rows[row] = Arrays.copyOfRange(flat, row * labels, (row + 1) * labels);
+      }
+      return rows;
+    }
+  }
+
+  /**
+   * Engagement scores of a batch whose inputs are already tensors in row-major order.
+   *
+   * @return one score in [0, 1] per post
+   */
+  public float[] engagementScores(RegressorBatch batch) {
+    BundleManifest manifest = model.manifest();
+    int size = manifest.image().size();
+    int tokens = manifest.text().maxTokens();
+    int features = manifest.sentiment().features().size();
+    int count = batch.size();
+    try (NDManager manager = model.newBatchManager()) {
+      NDList inputs =
+          new NDList(
+              manager.create(batch.pixelValues(), new Shape(count, 3, size, size)),
+              manager.create(batch.inputIds(), new Shape(count, tokens)),
+              manager.create(batch.attentionMask(), new Shape(count, tokens)),
+              manager.create(batch.sentimentFeatures(), new Shape(count, features)));
+      NDArray scores = predict(regressor, inputs).singletonOrThrow();
+      checkShape(scores, new Shape(count), "regressor");
+      return scores.toFloatArray();
+    }
+  }
+
+  private static int paddedLength(List<long[]> sequences, BundleManifest.Sentiment settings) {
+    if ("max_length".equals(settings.padding())) {
+      return settings.maxTokens();
+    }
+    int longest = 1;
+    for (long[] sequence : sequences) {
+      longest = Math.max(longest, sequence.length);
+    }
+    return longest;
+  }
+
+  private static NDList predict(Predictor<NDList, NDList> predictor, NDList inputs) {
+    try {
+      return predictor.predict(inputs);
+    } catch (TranslateException e) {
+      throw new ModelException("Inference failed on inputs " + inputs.getShapes(), e);
+    }
+  }
+
+  private static void checkShape(NDArray output, Shape expected, String which) {
+    if (!output.getShape().equals(expected)) {
+      throw new ModelException(
+          "The " + which + " returned shape " + output.getShape() + ", expected " + expected);
+    }
+  }
+
+  @Override
+  public void close() {
+    regressor.close();
+    sentiment.close();
+  }
+}

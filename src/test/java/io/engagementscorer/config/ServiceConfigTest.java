@@ -1,0 +1,96 @@
+package io.engagementscorer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ServiceConfigTest {
+
+  @Test
+  void shouldUseTheOriginalServiceDefaultsWhenNothingIsSet() {
+    ServiceConfig config = ServiceConfig.fromEnv(Map.of());
+
+    assertThat(config.host()).isEqualTo("0.0.0.0");
+    assertThat(config.port()).isEqualTo(8000);
+    assertThat(config.logLevel()).isEqualTo("info");
+    assertThat(config.useLora()).isTrue();
+    assertThat(config.loraRank()).isEqualTo(8);
+    assertThat(config.forceCpu()).isFalse();
+    assertThat(config.maxTextLength()).isEqualTo(10_000);
+    assertThat(config.maxComments()).isEqualTo(1_000);
+    assertThat(config.modelDir()).isEqualTo(Path.of("models/tiny"));
+    assertThat(config.batchMaxSize()).isEqualTo(32);
+    assertThat(config.batchMaxDelay()).isEqualTo(Duration.ofMillis(10));
+  }
+
+  @Test
+  void shouldReadEveryVariableThatIsSet() {
+    ServiceConfig config =
+        ServiceConfig.fromEnv(
+            Map.of(
+                "HOST", "127.0.0.1",
+                "PORT", "9001",
+                "LOG_LEVEL", "DEBUG",
+                "USE_LORA", "false",
+                "LORA_RANK", "16",
+                "FORCE_CPU", "true",
+                "MAX_TEXT_LENGTH_REQUEST", "500",
+                "MAX_COMMENTS", "20",
+                "BATCH_MAX_SIZE", "8",
+                "BATCH_MAX_DELAY_MS", "25"));
+
+    assertThat(config.host()).isEqualTo("127.0.0.1");
+    assertThat(config.port()).isEqualTo(9001);
+    assertThat(config.logLevel()).isEqualTo("debug");
+    assertThat(config.useLora()).isFalse();
+    assertThat(config.loraRank()).isEqualTo(16);
+    assertThat(config.forceCpu()).isTrue();
+    assertThat(config.maxTextLength()).isEqualTo(500);
+    assertThat(config.maxComments()).isEqualTo(20);
+    assertThat(config.batchMaxSize()).isEqualTo(8);
+    assertThat(config.batchMaxDelay()).isEqualTo(Duration.ofMillis(25));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "PORT, eighty",
+    "PORT, 70000",
+    "USE_LORA, maybe",
+    "FORCE_CPU, 2",
+    "LORA_RANK, 0",
+    "MAX_COMMENTS, -1",
+    "LOG_LEVEL, loud",
+    "BATCH_MAX_SIZE, 0",
+    "SELF_CHECK_RAW_TOLERANCE, lots"
+  })
+  void shouldRefuseAnInvalidValueNamingTheVariable(String variable, String value) {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of(variable, value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(variable)
+        .hasMessageContaining(value);
+  }
+
+  @Test
+  void shouldRefuseABatchDelayLongerThanTheScoringTimeout() {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    Map.of("BATCH_MAX_DELAY_MS", "5000", "SCORING_TIMEOUT_MS", "1000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("BATCH_MAX_DELAY_MS")
+        .hasMessageContaining("SCORING_TIMEOUT_MS");
+  }
+
+  @Test
+  void shouldRefuseS3LoadingUntilItIsBuiltRatherThanIgnoreIt() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("USE_S3_MODEL", "true")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("USE_S3_MODEL");
+  }
+}
