@@ -46,8 +46,8 @@ public record BundleManifest(
       String resample,
       String crop,
       double rescaleFactor,
-      float[] mean,
-      float[] std,
+      double[] mean,
+      double[] std,
       String missing) {}
 
   /** CLIP text input: tokenizer file, padded length and the special tokens around the text. */

@@ -48,7 +48,7 @@ final class ManifestValidator {
     require(image.rescaleFactor() > 0, "image.rescale_factor", "must be positive");
     require(image.mean() != null && image.mean().length == 3, "image.mean", "needs 3 values");
     require(image.std() != null && image.std().length == 3, "image.std", "needs 3 values");
-    for (float std : image.std()) {
+    for (double std : image.std()) {
       require(std > 0, "image.std", "values must be positive");
     }
     require("zeros".equals(image.missing()), "image.missing", "must be zeros");
