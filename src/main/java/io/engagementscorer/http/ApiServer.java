@@ -1,0 +1,144 @@
+package io.engagementscorer.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.http.ContentType;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP sidecar: routes, error mapping, documentation and metrics over one {@link
+ * EngagementScorer}. Tests start it on port 0 and call it with a real client.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final String SWAGGER_UI = "/META-INF/resources/webjars/swagger-ui/5.27.1";
+
+  /** Body and scorer limits the server enforces. */
+  public record Limits(long maxRequestBytes, long maxImageBytes, int retryAfterSeconds) {}
+
+  private final Javalin app;
+
+  /** Builds the server; {@link #start} binds it. */
+  public ApiServer(
+      EngagementScorer scorer,
+      StreamsStatus streams,
+      PrometheusMeterRegistry registry,
+      Limits limits) {
+    ObjectMapper mapper =
+        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    PredictHandler predict =
+        new PredictHandler(
+            scorer,
+            new PredictRequestParser(mapper, limits.maxImageBytes()),
+            limits.maxRequestBytes(),
+            limits.retryAfterSeconds());
+    StatusHandlers status = new StatusHandlers(scorer, streams);
+    byte[] openApi = resource("/openapi.json");
+    byte[] docsPage = resource("/docs/index.html");
+    byte[] docsInitializer = resource("/docs/swagger-initializer.js");
+    this.app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.jsonMapper(new JavalinJackson(mapper, false));
+              config.http.maxRequestSize = limits.maxRequestBytes();
+              config.staticFiles.add(
+                  files -> {
+                    files.hostedPath = "/docs/assets";
+                    files.directory = SWAGGER_UI;
+                    files.location = Location.CLASSPATH;
+                  });
+              config.requestLogger.http(
+                  (ctx, millis) -> recordRequest(registry, ctx, millis.doubleValue()));
+            });
+    app.post("/api/v1/predict", predict::handle);
+    app.get("/api/v1/health", status::health);
+    app.get("/api/v1/model-info", status::modelInfo);
+    app.get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
+    app.get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
+    app.get(
+        "/docs/swagger-initializer.js",
+        ctx -> ctx.contentType(ContentType.JAVASCRIPT).result(docsInitializer));
+    app.get("/openapi.json", ctx -> ctx.contentType(ContentType.JSON).result(openApi));
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+    app.exception(
+        ApiException.class,
+        (e, ctx) -> ErrorAnswers.send(ctx, e.status(), e.error(), e.getMessage()));
+    app.exception(
+        ScoringUnavailableException.class,
+        (e, ctx) -> ErrorAnswers.unavailable(ctx, limits.retryAfterSeconds(), e.getMessage()));
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+          ErrorAnswers.send(ctx, 500, "internal_error", "Unexpected failure: " + e);
+        });
+    app.error(
+        404, ctx -> ErrorAnswers.send(ctx, 404, "not_found", "No such endpoint: " + ctx.path()));
+  }
+
+  private static void recordRequest(PrometheusMeterRegistry registry, Context ctx, double millis) {
+    Timer.builder("http.server.requests")
+        .description("HTTP requests by route and status")
+        .tag("method", ctx.method().name())
+        .tag("uri", routeOf(ctx))
+        .tag("status", Integer.toString(ctx.statusCode()))
+        .publishPercentileHistogram()
+        .register(registry)
+        .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
+  }
+
+  // The route template, not the raw path, so that metrics stay bounded whatever clients call.
+  private static String routeOf(Context ctx) {
+    if (ctx.statusCode() == 404) {
+      return "NOT_FOUND";
+    }
+    String route = ctx.endpointHandlerPath();
+    return route == null || route.isEmpty() ? "static" : route;
+  }
+
+  private static byte[] resource(String path) {
+    try (InputStream in = ApiServer.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Binds {@code host:port} (port 0 picks a free one) and starts serving. */
+  public ApiServer start(String host, int port) {
+    app.start(host, port);
+    return this;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return app.port();
+  }
+
+  /** Stops serving. */
+  @Override
+  public void close() {
+    app.stop();
+  }
+}

@@ -1,0 +1,253 @@
+package io.engagementscorer.bench;
+
+import io.engagementscorer.Application;
+import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.model.InferenceSession;
+import io.engagementscorer.model.ModelBundle;
+import io.engagementscorer.model.RegressorBatch;
+import io.engagementscorer.model.TokenEncoder;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import javax.imageio.ImageIO;
+
+/**
+ * Measures, in one run on one bundle: the model ceiling (sentiment + regressor forward passes on
+ * ready tensors at batch sizes 1, 8 and 32, for posts with {@value #COMMENTS} comments each), then
+ * HTTP {@code /predict} throughput and latency at concurrency 1, 8 and 32 for the same posts with a
+ * 320x240 PNG, through the whole service in this JVM. Prints a Markdown table and the ratio of HTTP
+ * throughput at concurrency 32 to the best ceiling.
+ *
+ * <p>Run with {@code ops/bench.sh [bundle-dir] [seconds-per-measurement]}.
+ */
+public final class PredictBenchmark {
+  static final int COMMENTS = 3;
+  private static final int[] BATCH_SIZES = {1, 8, 32};
+  private static final int[] CONCURRENCY = {1, 8, 32};
+  private static final List<String> COMMENT_TEXTS =
+      List.of("Wow, so beautiful!", "Amazing shot, where is this?", "Not my favourite colours");
+  private static final String TEXT = "Golden hour at the harbour #sunset #travel https://x.y/z";
+
+  private PredictBenchmark() {}
+
+  /** Arguments: bundle directory (default models/tiny), seconds per measurement (default 10). */
+  public static void main(String[] args) throws Exception {
+    Path bundleDir = Path.of(args.length > 0 ? args[0] : "models/tiny");
+    double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+    System.out.printf(
+        "Benchmark of %s, %.0f s per measurement, %d CPU cores, %s %s%n",
+        bundleDir,
+        seconds,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.arch"),
+        System.getProperty("java.version"));
+    double[] ceiling = measureCeiling(bundleDir, seconds);
+    List<double[]> http = measureHttp(bundleDir, seconds);
+    System.out.println();
+    System.out.println("| measurement | batch / concurrency | posts/s | p50 ms | p99 ms |");
+    System.out.println("| --- | --- | --- | --- | --- |");
+    for (int index = 0; index < BATCH_SIZES.length; index++) {
+      System.out.printf(
+          "| model ceiling (ready tensors) | batch %d | %.1f | %.1f | - |%n",
+          BATCH_SIZES[index], BATCH_SIZES[index] / ceiling[index] * 1000, ceiling[index]);
+    }
+    for (int index = 0; index < CONCURRENCY.length; index++) {
+      double[] row = http.get(index);
+      System.out.printf(
+          "| HTTP /api/v1/predict | concurrency %d | %.1f | %.1f | %.1f |%n",
+          CONCURRENCY[index], row[0], row[1], row[2]);
+    }
+    double bestCeiling = 0;
+    for (int index = 0; index < BATCH_SIZES.length; index++) {
+      bestCeiling = Math.max(bestCeiling, BATCH_SIZES[index] / ceiling[index] * 1000);
+    }
+    double atThirtyTwo = http.get(CONCURRENCY.length - 1)[0];
+    System.out.printf(
+        "%nHTTP at concurrency 32 / best ceiling: %.1f / %.1f posts/s = %.0f%%%n",
+        atThirtyTwo, bestCeiling, 100 * atThirtyTwo / bestCeiling);
+  }
+
+  /** Median milliseconds of one batch (sentiment for its comments, then the regressor). */
+  private static double[] measureCeiling(Path bundleDir, double seconds) {
+    ModelBundle bundle = ModelBundle.open(bundleDir);
+    double[] medians = new double[BATCH_SIZES.length];
+    try (EngagementModel model = EngagementModel.load(bundle, EngagementModel.selectDevice(false));
+        InferenceSession session = model.newSession()) {
+      for (int index = 0; index < BATCH_SIZES.length; index++) {
+        int size = BATCH_SIZES[index];
+        RegressorBatch batch = readyBatch(model, size);
+        List<long[]> comments = new ArrayList<>();
+        for (int post = 0; post < size; post++) {
+          for (String comment : COMMENT_TEXTS) {
+            comments.add(model.sentimentEncoder().encode(comment));
+          }
+        }
+        Runnable forward =
+            () -> {
+              session.sentimentLogits(comments);
+              session.engagementScores(batch);
+            };
+        medians[index] = medianMillis(forward, seconds);
+        System.out.printf("ceiling batch %d: median %.1f ms%n", size, medians[index]);
+      }
+    }
+    return medians;
+  }
+
+  private static RegressorBatch readyBatch(EngagementModel model, int size) {
+    int side = model.manifest().image().size();
+    int tokens = model.manifest().text().maxTokens();
+    int features = model.manifest().sentiment().features().size();
+    Random random = new Random(42);
+    float[] pixels = new float[size * 3 * side * side];
+    for (int index = 0; index < pixels.length; index++) {
+      pixels[index] = (float) random.nextGaussian();
+    }
+    TokenEncoder encoder = model.textEncoder();
+    long[] encoded = encoder.encode("golden hour at the harbour sunset travel");
+    long[] ids = new long[size * tokens];
+    long[] mask = new long[size * tokens];
+    for (int row = 0; row < size; row++) {
+      System.arraycopy(encoder.pad(encoded, tokens), 0, ids, row * tokens, tokens);
+      System.arraycopy(
+          TokenEncoder.attentionMask(encoded.length, tokens), 0, mask, row * tokens, tokens);
+    }
+    float[] sentiment = new float[size * features];
+    Arrays.fill(sentiment, 1f / features);
+    return new RegressorBatch(size, pixels, ids, mask, sentiment);
+  }
+
+  private static double medianMillis(Runnable work, double seconds) {
+    for (int warmup = 0; warmup < 3; warmup++) {
+      work.run();
+    }
+    List<Double> millis = new ArrayList<>();
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    while (System.nanoTime() < end || millis.size() < 5) {
+      long start = System.nanoTime();
+      work.run();
+      millis.add((System.nanoTime() - start) / 1e6);
+    }
+    return percentile(millis, 50);
+  }
+
+  /** For each concurrency: posts/s, p50 ms, p99 ms. */
+  private static List<double[]> measureHttp(Path bundleDir, double seconds) throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "HOST", "127.0.0.1",
+            "PORT", "0",
+            "MODEL_DIR", bundleDir.toString(),
+            "BATCH_MAX_SIZE", "32",
+            "BATCH_QUEUE_CAPACITY", "1024",
+            "SCORING_TIMEOUT_MS", "600000",
+            "LOG_LEVEL", "warning");
+    List<double[]> rows = new ArrayList<>();
+    try (Application application = Application.start(ServiceConfig.fromEnv(env))) {
+      URI predict = URI.create("http://127.0.0.1:" + application.port() + "/api/v1/predict");
+      String body = requestBody();
+      for (int concurrency : CONCURRENCY) {
+        runLoad(predict, body, concurrency, Math.min(seconds, 3));
+        double[] row = runLoad(predict, body, concurrency, seconds);
+        System.out.printf(
+            "HTTP concurrency %d: %.1f posts/s, p50 %.1f ms, p99 %.1f ms%n",
+            concurrency, row[0], row[1], row[2]);
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  private static double[] runLoad(URI predict, String body, int concurrency, double seconds)
+      throws InterruptedException {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest request =
+        HttpRequest.newBuilder(predict)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Integer> failures = new ConcurrentLinkedQueue<>();
+    CountDownLatch done = new CountDownLatch(concurrency);
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    for (int thread = 0; thread < concurrency; thread++) {
+      new Thread(
+              () -> {
+                try {
+                  while (System.nanoTime() < end) {
+                    long sent = System.nanoTime();
+                    int status =
+                        client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                    if (status == 200) {
+                      latencies.add((System.nanoTime() - sent) / 1e6);
+                    } else {
+                      failures.add(status);
+                    }
+                  }
+                } catch (IOException | InterruptedException e) {
+                  failures.add(-1);
+                } finally {
+                  done.countDown();
+                }
+              },
+              "load-" + thread)
+          .start();
+    }
+    done.await();
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    if (!failures.isEmpty()) {
+      System.out.printf("  %d requests failed: %s%n", failures.size(), failures);
+    }
+    List<Double> sorted = new ArrayList<>(latencies);
+    return new double[] {sorted.size() / elapsed, percentile(sorted, 50), percentile(sorted, 99)};
+  }
+
+  private static double percentile(List<Double> values, double percent) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int index = (int) Math.ceil(percent / 100 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private static String requestBody() throws IOException {
+    BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+    Random random = new Random(7);
+    for (int y = 0; y < 240; y++) {
+      for (int x = 0; x < 320; x++) {
+        int noise = random.nextInt(32);
+        image.setRGB(x, y, (200 + noise / 2) << 16 | (x * 160 / 320 + noise) << 8 | (y / 3));
+      }
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", png);
+    StringBuilder comments = new StringBuilder();
+    for (String comment : COMMENT_TEXTS) {
+      comments.append(comments.length() == 0 ? "" : ", ").append('"').append(comment).append('"');
+    }
+    return "{\"raw_text\": \""
+        + TEXT
+        + "\", \"image_base64\": \""
+        + Base64.getEncoder().encodeToString(png.toByteArray())
+        + "\", \"comments\": ["
+        + comments
+        + "]}";
+  }
+}

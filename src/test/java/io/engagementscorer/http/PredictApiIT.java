@@ -1,0 +1,296 @@
+package io.engagementscorer.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engagementscorer.Application;
+import io.engagementscorer.config.ServiceConfig;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The HTTP API through a real client against the service on a random loopback port. */
+class PredictApiIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static Application application;
+  private static String base;
+
+  static Map<String, String> testEnvironment() {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("MODEL_DIR", "models/tiny");
+    env.put("MAX_TEXT_LENGTH_REQUEST", "500");
+    env.put("MAX_COMMENTS", "5");
+    env.put("MAX_REQUEST_BYTES", "200000");
+    env.put("MAX_IMAGE_BYTES", "100000");
+    env.put("MAX_IMAGE_PIXELS", "250000");
+    env.put("BATCH_MAX_DELAY_MS", "20");
+    return env;
+  }
+
+  @BeforeAll
+  static void startService() {
+    application = Application.start(ServiceConfig.fromEnv(testEnvironment()));
+    base = "http://127.0.0.1:" + application.port();
+  }
+
+  @AfterAll
+  static void stopService() {
+    application.close();
+  }
+
+  @Test
+  void shouldScoreTheDesignExampleLikeTheOriginalService() throws Exception {
+    HttpResponse<String> response =
+        post(
+            "{\"raw_text\": \"Check out this amazing sunset! #beautiful #nature\","
+                + " \"image_base64\": \""
+                + pngBase64(64, 48)
+                + "\", \"comments\": [\"Wow, so beautiful!\", \"Amazing shot!\"]}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.get("cleaned_text").asText())
+        .isEqualTo("check out this amazing sunset beautiful nature");
+    assertThat(body.get("engagement_score").asDouble()).isBetween(0.0, 1.0);
+    assertThat(body.get("sentiment_score").asDouble()).isBetween(0.0, 1.0);
+    assertThat(body.get("comment_count").asInt()).isEqualTo(2);
+    assertThat(body.get("model_version").asText()).isNotBlank();
+  }
+
+  @Test
+  void shouldGiveTheNeutralSentimentToAPostWithoutCommentsOrImage() throws Exception {
+    HttpResponse<String> response = post("{\"raw_text\": \"just text\"}");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body()).get("sentiment_score").asDouble()).isEqualTo(0.5);
+  }
+
+  static Stream<Arguments> badRequests() throws IOException {
+    String tooLong = "x".repeat(501);
+    return Stream.of(
+        Arguments.of("malformed JSON", "{\"raw_text\": ", 400, "malformed_json"),
+        Arguments.of("not an object", "[1, 2]", 422, "invalid_request"),
+        Arguments.of("raw_text missing", "{\"comments\": []}", 422, "invalid_request"),
+        Arguments.of("raw_text a number", "{\"raw_text\": 5}", 422, "invalid_request"),
+        Arguments.of(
+            "comments not a list",
+            "{\"raw_text\": \"a\", \"comments\": \"b\"}",
+            422,
+            "invalid_request"),
+        Arguments.of(
+            "a comment not a string",
+            "{\"raw_text\": \"a\", \"comments\": [\"b\", 3]}",
+            422,
+            "invalid_request"),
+        Arguments.of(
+            "image_base64 a number",
+            "{\"raw_text\": \"a\", \"image_base64\": 12}",
+            422,
+            "invalid_request"),
+        Arguments.of(
+            "invalid base64",
+            "{\"raw_text\": \"a\", \"image_base64\": \"@@not base64@@\"}",
+            422,
+            "invalid_base64"),
+        Arguments.of(
+            "bytes that are not an image",
+            "{\"raw_text\": \"a\", \"image_base64\": \""
+                + Base64.getEncoder()
+                    .encodeToString("hello, world".getBytes(StandardCharsets.UTF_8))
+                + "\"}",
+            422,
+            "invalid_image"),
+        Arguments.of(
+            "text over MAX_TEXT_LENGTH_REQUEST",
+            "{\"raw_text\": \"" + tooLong + "\"}",
+            422,
+            "text_too_long"),
+        Arguments.of(
+            "more than MAX_COMMENTS comments",
+            "{\"raw_text\": \"a\", \"comments\": [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\"]}",
+            422,
+            "too_many_comments"),
+        Arguments.of(
+            "an image over MAX_IMAGE_PIXELS",
+            "{\"raw_text\": \"a\", \"image_base64\": \"" + pngBase64(600, 500) + "\"}",
+            413,
+            "image_too_large"),
+        Arguments.of(
+            "a body over MAX_REQUEST_BYTES",
+            "{\"raw_text\": \"" + "y".repeat(250_000) + "\"}",
+            413,
+            "body_too_large"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badRequests")
+  void shouldAnswerBadInputWithA4xxNamingTheProblem(
+      String description, String body, int status, String error) throws Exception {
+    HttpResponse<String> response = post(body);
+
+    assertThat(response.statusCode()).as(description).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+    JsonNode json = JSON.readTree(response.body());
+    assertThat(json.get("error").asText()).isEqualTo(error);
+    assertThat(json.get("detail").asText()).isNotBlank();
+  }
+
+  @Test
+  void shouldAnswerSixtyFourConcurrentPredictionsInBatchesLargerThanOne() throws Exception {
+    String body =
+        "{\"raw_text\": \"concurrent #load\", \"image_base64\": \""
+            + pngBase64(32, 32)
+            + "\", \"comments\": [\"nice\", \"great\"]}";
+    ExecutorService pool = Executors.newFixedThreadPool(64);
+    try {
+      List<Callable<Integer>> calls = new ArrayList<>();
+      for (int index = 0; index < 64; index++) {
+        calls.add(() -> post(body).statusCode());
+      }
+      List<Integer> statuses = new ArrayList<>();
+      for (Future<Integer> status : pool.invokeAll(calls)) {
+        statuses.add(status.get());
+      }
+      assertThat(statuses).hasSize(64).containsOnly(200);
+    } finally {
+      pool.shutdownNow();
+    }
+    String metrics = get("/metrics").body();
+    double batches =
+        metricValue(metrics, "engagement_batcher_batch_size_count\\{batcher=\"scoring\"");
+    double singleItemBatches =
+        metricValue(
+            metrics, "engagement_batcher_batch_size_bucket\\{batcher=\"scoring\",le=\"1\\.0\"");
+    assertThat(singleItemBatches).as("batches of one item").isLessThan(batches);
+  }
+
+  @Test
+  void shouldReportHealthWithModelAndDevice() throws Exception {
+    HttpResponse<String> response = get("/api/v1/health");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode health = JSON.readTree(response.body());
+    assertThat(health.get("status").asText()).isEqualTo("healthy");
+    assertThat(health.get("model_loaded").asBoolean()).isTrue();
+    assertThat(health.get("device").asText()).isIn("cpu", "gpu");
+    assertThat(health.get("streams_state").asText()).isEqualTo("DISABLED");
+  }
+
+  @Test
+  void shouldDescribeTheModelItServes() throws Exception {
+    JsonNode info = JSON.readTree(get("/api/v1/model-info").body());
+
+    assertThat(info.get("version").asText()).isNotBlank();
+    assertThat(info.at("/lora/rank").asInt()).isEqualTo(8);
+    assertThat(info.at("/lora/alpha").asDouble()).isEqualTo(16.0);
+    assertThat(info.at("/parameters/total").asLong())
+        .isGreaterThan(info.at("/parameters/trainable").asLong());
+    assertThat(info.at("/parameters/trainable").asLong()).isPositive();
+    assertThat(info.at("/source/type").asText()).isEqualTo("local");
+    assertThat(info.at("/source/path").asText()).endsWith("tiny");
+    assertThat(info.at("/self_check/passed").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldServeItsOwnInteractiveDocumentation() throws Exception {
+    HttpResponse<String> root = get("/");
+    assertThat(root.statusCode()).isEqualTo(302);
+    assertThat(root.headers().firstValue("Location")).hasValue("/docs");
+
+    assertThat(get("/docs").body()).contains("swagger-ui");
+    assertThat(get("/docs/assets/swagger-ui-bundle.js").statusCode()).isEqualTo(200);
+    JsonNode spec = JSON.readTree(get("/openapi.json").body());
+    assertThat(spec.get("paths").has("/api/v1/predict")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/health")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/model-info")).isTrue();
+  }
+
+  @Test
+  void shouldExposePrometheusMetricsForHttpBatchingInferenceAndTheJvm() throws Exception {
+    post("{\"raw_text\": \"warm up the meters\", \"comments\": [\"ok\"]}");
+
+    String metrics = get("/metrics").body();
+
+    assertThat(metrics)
+        .contains("http_server_requests_seconds_count{method=\"POST\"")
+        .contains("uri=\"/api/v1/predict\"")
+        .contains("engagement_batcher_queue_depth{batcher=\"scoring\"}")
+        .contains("engagement_batcher_queue_time_seconds_count")
+        .contains("engagement_batcher_batch_size_count")
+        .contains("engagement_inference_time_seconds_count{model=\"regressor\"}")
+        .contains("engagement_inference_time_seconds_count{model=\"sentiment\"}")
+        .contains("engagement_items_scored_total")
+        .contains("engagement_model_load_time_seconds")
+        .contains("jvm_memory_used_bytes");
+  }
+
+  @Test
+  void shouldAnswerUnknownPathsWithJson404() throws Exception {
+    HttpResponse<String> response = get("/api/v1/nope");
+
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("not_found");
+  }
+
+  static HttpResponse<String> post(String body) throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + "/api/v1/predict"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static double metricValue(String metrics, String seriesPrefix) {
+    Matcher matcher = Pattern.compile("(?m)^" + seriesPrefix + "[^}]*} (\\S+)").matcher(metrics);
+    assertThat(matcher.find()).as("series " + seriesPrefix).isTrue();
+    return Double.parseDouble(matcher.group(1));
+  }
+
+  static String pngBase64(int width, int height) throws IOException {
+    BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        image.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | 128);
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return Base64.getEncoder().encodeToString(out.toByteArray());
+  }
+}
