@@ -4,9 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.scoring.PostContent;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -33,7 +35,7 @@ final class PredictRequestParser {
     } catch (JsonProcessingException e) {
       throw new ApiException(
           400, "malformed_json", "The body is not valid JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new ApiException(400, "malformed_json", "The body cannot be read: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
@@ -111,6 +113,6 @@ final class PredictRequestParser {
   }
 
   private static String typeOf(JsonNode node) {
-    return node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return node.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }
