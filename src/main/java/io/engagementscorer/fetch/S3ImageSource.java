@@ -1,0 +1,152 @@
+package io.engagementscorer.fetch;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpConfigurationOption;
+import software.amazon.awssdk.http.SdkHttpService;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.utils.AttributeMap;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/**
+ * Reads {@code s3://bucket/key} references through the AWS SDK, from AWS S3 or from an
+ * S3-compatible store at a configured endpoint. The SDK does not retry ({@link ImageFetcher} does,
+ * for every scheme alike). The size cap is checked against the object's declared length before
+ * reading, and again while reading; an oversized body is aborted rather than drained.
+ */
+final class S3ImageSource implements ImageSource {
+  /** Bucket naming rules, loosely: lower-case letters, digits, dots and hyphens, 3 to 63 long. */
+  private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+  private final SdkHttpClient httpClient;
+  private final S3Client client;
+  private final FetchSettings settings;
+  private final AwsCredentialsProvider credentials;
+
+  /** A source signing requests with credentials from {@code credentials}, which it then owns. */
+  S3ImageSource(FetchSettings settings, AwsCredentialsProvider credentials) {
+    this.settings = settings;
+    this.credentials = credentials;
+    this.httpClient = httpClient(settings);
+    S3ClientBuilder builder =
+        S3Client.builder()
+            .region(Region.of(settings.s3Region()))
+            .credentialsProvider(credentials)
+            .forcePathStyle(settings.s3PathStyle())
+            .httpClient(httpClient)
+            .overrideConfiguration(
+                override ->
+                    override
+                        .apiCallTimeout(settings.readTimeout())
+                        .apiCallAttemptTimeout(settings.readTimeout())
+                        .retryStrategy(AwsRetryStrategy.doNotRetry()));
+    if (settings.s3Endpoint() != null) {
+      // S3-compatible stores often refuse the flexible-checksum headers newer SDKs send by
+      // default (s3proxy answers 501), so checksums are used only where an operation needs them.
+      builder
+          .endpointOverride(settings.s3Endpoint())
+          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+    }
+    this.client = builder.build();
+  }
+
+  @Override
+  public byte[] fetch(URI uri) {
+    GetObjectRequest request = requestFor(uri);
+    long maxBytes = settings.maxBytes();
+    try (ResponseInputStream<GetObjectResponse> body = client.getObject(request)) {
+      Long declared = body.response().contentLength();
+      if (declared != null && declared > maxBytes) {
+        body.abort();
+        throw ImageFetchProblems.tooLarge(uri, maxBytes);
+      }
+      try {
+        return BoundedReader.readAtMost(
+            body, maxBytes, FetchDeadline.in(settings.readTimeout()), uri);
+      } catch (RuntimeException | IOException e) {
+        // Closing would otherwise read the rest of the object to reuse the connection.
+        body.abort();
+        throw e;
+      }
+    } catch (NoSuchKeyException e) {
+      throw ImageFetchProblems.notFound(uri, "no such key");
+    } catch (NoSuchBucketException e) {
+      throw ImageFetchProblems.notFound(uri, "no such bucket");
+    } catch (S3Exception e) {
+      throw failure(uri, e);
+    } catch (SdkClientException | IOException e) {
+      throw new ImageFetchException(
+          "reading " + ImageFetchProblems.quote(uri) + " failed: " + e.getMessage(), true, e);
+    }
+  }
+
+  /** Closes the client, its connections and the credentials provider (which it owns). */
+  @Override
+  public void close() {
+    client.close();
+    httpClient.close();
+    if (credentials instanceof SdkAutoCloseable closeable) {
+      closeable.close();
+    }
+  }
+
+  private static GetObjectRequest requestFor(URI uri) {
+    String bucket = uri.getRawAuthority();
+    if (bucket == null || !BUCKET.matcher(bucket).matches()) {
+      throw ImageFetchProblems.invalidUri(uri.toString(), "not a valid bucket name");
+    }
+    String path = uri.getPath();
+    if (path == null || path.length() < 2 || uri.getRawQuery() != null) {
+      throw ImageFetchProblems.invalidUri(uri.toString(), "expected s3://bucket/key");
+    }
+    return GetObjectRequest.builder().bucket(bucket).key(path.substring(1)).build();
+  }
+
+  private static RuntimeException failure(URI uri, S3Exception e) {
+    int status = e.statusCode();
+    if (status == 404) {
+      return ImageFetchProblems.notFound(uri, "S3 answered 404");
+    }
+    boolean transientFailure =
+        e.isThrottlingException() || status == 429 || (status >= 500 && status != 501);
+    String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
+    return new ImageFetchException(
+        ImageFetchProblems.quote(uri) + ": S3 answered " + status + code, transientFailure, e);
+  }
+
+  /**
+   * The HTTP client from the SDK's client on the class path (the Apache one), with our timeouts. It
+   * is looked up through the SDK's own service interface so this code does not compile against a
+   * particular client.
+   */
+  private static SdkHttpClient httpClient(FetchSettings settings) {
+    SdkHttpService service =
+        ServiceLoader.load(SdkHttpService.class)
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException("no AWS SDK HTTP client on the class path"));
+    AttributeMap timeouts =
+        AttributeMap.builder()
+            .put(SdkHttpConfigurationOption.CONNECTION_TIMEOUT, settings.connectTimeout())
+            .put(SdkHttpConfigurationOption.READ_TIMEOUT, settings.readTimeout())
+            .build();
+    return service.createHttpClientBuilder().buildWithDefaults(timeouts);
+  }
+}

@@ -1,0 +1,121 @@
+package io.engagementscorer.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.engagementscorer.preprocess.InvalidInputException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
+/** Fetches from s3proxy, an S3-compatible server in this JVM over an in-memory blob store. */
+class S3ImageSourceIT {
+  private static final String ACCESS_KEY = "test-access";
+  private static final String SECRET_KEY = "test-secret";
+  private static final byte[] IMAGE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3, 4};
+  private static final int MAX_BYTES = 1024;
+
+  private BlobStoreContext context;
+  private S3Proxy proxy;
+  private ImageFetcher fetcher;
+
+  @BeforeEach
+  void startStore() throws Exception {
+    context =
+        ContextBuilder.newBuilder("transient")
+            .credentials("identity", "credential")
+            .build(BlobStoreContext.class);
+    BlobStore store = context.getBlobStore();
+    store.createContainerInLocation(null, "images");
+    store.putBlob("images", store.blobBuilder("posts/cat.jpg").payload(IMAGE).build());
+    store.putBlob("images", store.blobBuilder("big.jpg").payload(new byte[MAX_BYTES + 1]).build());
+    proxy =
+        S3Proxy.builder()
+            .blobStore(store)
+            .endpoint(URI.create("http://127.0.0.1:0"))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .build();
+    proxy.start();
+    while (!"STARTED".equals(proxy.getState())) {
+      Thread.sleep(10);
+    }
+    FetchSettings settings =
+        FetchSettings.builder()
+            .optS3Endpoint(URI.create("http://127.0.0.1:" + proxy.getPort()))
+            .optS3PathStyle(true)
+            .optMaxBytes(MAX_BYTES)
+            .optRetries(2)
+            .optRetryBackoff(Duration.ofMillis(10))
+            .optConnectTimeout(Duration.ofSeconds(1))
+            .optReadTimeout(Duration.ofSeconds(5))
+            .build();
+    S3ImageSource source =
+        new S3ImageSource(
+            settings,
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    fetcher = new ImageFetcher(settings, Map.of("s3", source));
+  }
+
+  @AfterEach
+  void stopStore() throws Exception {
+    fetcher.close();
+    if (!"STOPPED".equals(proxy.getState())) {
+      proxy.stop();
+    }
+    context.close();
+  }
+
+  @Test
+  void shouldFetchAnObject() {
+    assertThat(fetcher.fetch("s3://images/posts/cat.jpg")).isEqualTo(IMAGE);
+  }
+
+  @Test
+  void shouldReportAMissingKeyAsNotFound() {
+    assertProblem("s3://images/posts/dog.jpg", ImageFetchProblems.NOT_FOUND)
+        .hasMessageContaining("no such key");
+  }
+
+  @Test
+  void shouldReportAMissingBucketAsNotFound() {
+    assertProblem("s3://no-such-bucket/cat.jpg", ImageFetchProblems.NOT_FOUND)
+        .hasMessageContaining("bucket");
+  }
+
+  @Test
+  void shouldRefuseAnObjectOverTheCap() {
+    assertProblem("s3://images/big.jpg", ImageFetchProblems.TOO_LARGE);
+  }
+
+  @Test
+  void shouldRefuseAMalformedBucketName() {
+    assertProblem("s3://Bad_Bucket/cat.jpg", ImageFetchProblems.INVALID_URI);
+    assertProblem("s3://images", ImageFetchProblems.INVALID_URI);
+  }
+
+  @Test
+  void shouldFailRetryablyAfterRetriesWhenTheStoreIsDown() throws Exception {
+    proxy.stop();
+
+    assertThatThrownBy(() -> fetcher.fetch("s3://images/posts/cat.jpg"))
+        .isInstanceOfSatisfying(ImageFetchException.class, e -> assertThat(e.retryable()).isTrue())
+        .hasMessageContaining("after 3 attempts");
+  }
+
+  private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertProblem(
+      String uri, String problem) {
+    return assertThatThrownBy(() -> fetcher.fetch(uri))
+        .isInstanceOfSatisfying(
+            InvalidInputException.class, e -> assertThat(e.problem()).isEqualTo(problem));
+  }
+}
