@@ -1,13 +1,24 @@
 package io.engagementscorer;
 
+import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.config.StreamsSettings;
+import io.engagementscorer.fetch.FetchSettings;
+import io.engagementscorer.fetch.ImageFetcher;
 import io.engagementscorer.http.ApiServer;
-import io.engagementscorer.http.StreamsStatus;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.PostLimits;
+import io.engagementscorer.stream.ScoreQueries;
+import io.engagementscorer.stream.ScoringStream;
+import io.engagementscorer.stream.ScoringTopology;
+import io.engagementscorer.stream.StreamScoringSettings;
+import io.engagementscorer.stream.StreamSerdesFactory;
+import io.engagementscorer.stream.StreamTopics;
+import io.engagementscorer.stream.StreamsStatus;
+import io.engagementscorer.stream.TopicProvisioner;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -18,6 +29,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,21 +42,36 @@ public final class Application implements AutoCloseable {
 
   private final EngagementModel model;
   private final EngagementScorer scorer;
+  private final StreamSide stream;
   private final ApiServer server;
   private final PrometheusMeterRegistry registry;
 
   private Application(
       EngagementModel model,
       EngagementScorer scorer,
+      StreamSide stream,
       ApiServer server,
       PrometheusMeterRegistry registry) {
     this.model = model;
     this.scorer = scorer;
+    this.stream = stream;
     this.server = server;
     this.registry = registry;
   }
 
-  /** Loads and checks the model, starts the scorer and binds the HTTP server. */
+  /** The stream and what it owns, absent in an HTTP-only instance. */
+  private record StreamSide(ScoringStream stream, ImageFetcher images) implements AutoCloseable {
+    @Override
+    public void close() {
+      stream.close();
+      images.close();
+    }
+  }
+
+  /**
+   * Loads and checks the model, starts the scorer, the stream when Kafka is configured, and binds
+   * the HTTP server.
+   */
   public static Application start(ServiceConfig config) {
     PrometheusMeterRegistry registry = newRegistry();
     ModelBundle bundle = ModelBundle.open(config.modelDir());
@@ -60,6 +87,7 @@ public final class Application implements AutoCloseable {
         .tag("version", model.manifest().version())
         .register(registry);
     EngagementScorer scorer = null;
+    StreamSide stream = null;
     try {
       scorer =
           EngagementScorer.start(
@@ -69,25 +97,73 @@ public final class Application implements AutoCloseable {
               config.sentimentBatchSize(),
               config.selfCheckRawTolerance(),
               registry);
-      ApiServer server =
-          new ApiServer(
-                  scorer,
-                  StreamsStatus.DISABLED,
-                  registry,
-                  new ApiServer.Limits(
-                      config.maxRequestBytes(), config.maxImageBytes(), config.retryAfterSeconds()))
-              .start(config.host(), config.port());
       if (!scorer.ready()) {
         LOG.error(
             "Model {} failed its self-check: serving 503 until it is replaced",
             model.manifest().version());
       }
-      return new Application(model, scorer, server, registry);
+      stream = config.streams() == null ? null : startStream(config, scorer, registry);
+      ApiServer server =
+          new ApiServer(
+                  scorer,
+                  stream == null ? StreamsStatus.DISABLED : stream.stream(),
+                  stream == null
+                      ? null
+                      : new ScoreQueries(
+                          stream.stream().streams(), config.streams().applicationServer()),
+                  registry,
+                  new ApiServer.Limits(
+                      config.maxRequestBytes(), config.maxImageBytes(), config.retryAfterSeconds()))
+              .start(config.host(), config.port());
+      return new Application(model, scorer, stream, server, registry);
     } catch (RuntimeException e) {
+      if (stream != null) {
+        stream.close();
+      }
       if (scorer != null) {
         scorer.close();
       }
       model.close();
+      throw e;
+    }
+  }
+
+  private static StreamSide startStream(
+      ServiceConfig config, EngagementScorer scorer, PrometheusMeterRegistry registry) {
+    StreamsSettings settings = config.streams();
+    ImageFetchConfig fetch = settings.imageFetch();
+    ImageFetcher images =
+        new ImageFetcher(
+            new FetchSettings(
+                fetch.allowedHosts(),
+                fetch.fileRoot(),
+                fetch.connectTimeout(),
+                fetch.timeout(),
+                config.maxImageBytes(),
+                fetch.retries(),
+                FetchSettings.DEFAULT_RETRY_BACKOFF,
+                fetch.s3Endpoint(),
+                fetch.s3PathStyle(),
+                fetch.awsRegion(),
+                fetch.allowPrivateAddresses()));
+    try {
+      TopicProvisioner.ensureTopics(settings);
+      Topology topology =
+          ScoringTopology.build(
+              new StreamTopics(
+                  settings.inputTopic(), settings.outputTopic(), settings.deadLetterTopic()),
+              new StreamScoringSettings(
+                  config.batchMaxSize(),
+                  config.batchMaxDelay(),
+                  config.scoringTimeout(),
+                  config.maxComments()),
+              StreamSerdesFactory.create(settings),
+              scorer,
+              images::fetch,
+              registry);
+      return new StreamSide(ScoringStream.start(settings, topology, registry), images);
+    } catch (RuntimeException e) {
+      images.close();
       throw e;
     }
   }
@@ -140,6 +216,9 @@ public final class Application implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    if (stream != null) {
+      stream.close();
+    }
     scorer.close();
     model.close();
   }

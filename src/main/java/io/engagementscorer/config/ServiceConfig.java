@@ -39,6 +39,7 @@ import java.util.Set;
  *     RETRY_AFTER_SECONDS})
  * @param selfCheckRawTolerance how far the engagement score computed from a reference case's raw
  *     inputs may be from Python's ({@code SELF_CHECK_RAW_TOLERANCE})
+ * @param streams the Kafka Streams side, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is unset
  */
 public record ServiceConfig(
     String host,
@@ -62,7 +63,8 @@ public record ServiceConfig(
     int inferenceThreads,
     int sentimentBatchSize,
     int retryAfterSeconds,
-    double selfCheckRawTolerance) {
+    double selfCheckRawTolerance,
+    StreamsSettings streams) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_PORT = 8000;
@@ -107,6 +109,9 @@ public record ServiceConfig(
               + batchMaxSize
               + ")");
     }
+    if (streams != null) {
+      checkStreamsTimeouts(streams, batchMaxDelay.plus(scoringTimeout));
+    }
     if (maxImageBytes > maxRequestBytes) {
       throw new ConfigException(
           "MAX_IMAGE_BYTES ("
@@ -115,6 +120,30 @@ public record ServiceConfig(
               + maxRequestBytes
               + ")");
     }
+  }
+
+  // A punctuation waits for its batch: it must end well inside the transaction and poll deadlines,
+  // or the broker aborts the transaction / the group evicts the instance mid-batch.
+  private static void checkStreamsTimeouts(StreamsSettings streams, Duration longestBatch) {
+    Duration limit =
+        streams.exactlyOnce()
+            ? min(streams.transactionTimeout(), streams.maxPollInterval())
+            : streams.maxPollInterval();
+    if (longestBatch.multipliedBy(2).compareTo(limit) > 0) {
+      throw new ConfigException(
+          "SCORING_TIMEOUT_MS + BATCH_MAX_DELAY_MS ("
+              + longestBatch.toMillis()
+              + " ms) must be at most half of "
+              + (streams.exactlyOnce()
+                  ? "TRANSACTION_TIMEOUT_MS and MAX_POLL_INTERVAL_MS ("
+                  : "MAX_POLL_INTERVAL_MS (")
+              + limit.toMillis()
+              + " ms)");
+    }
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**
@@ -129,9 +158,10 @@ public record ServiceConfig(
           "USE_S3_MODEL=true: loading the model from S3 is not part of this build yet; set"
               + " USE_S3_MODEL=false and MODEL_DIR to a local bundle");
     }
+    int port = read.integer("PORT", DEFAULT_PORT, 0, 65_535);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
-        read.integer("PORT", DEFAULT_PORT, 0, 65_535),
+        port,
         read.choice("LOG_LEVEL", DEFAULT_LOG_LEVEL, LOG_LEVELS),
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
@@ -153,7 +183,8 @@ public record ServiceConfig(
         read.integer("INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 0, 1_024),
         read.integer("SENTIMENT_BATCH_SIZE", DEFAULT_SENTIMENT_BATCH_SIZE, 1, 4_096),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
-        read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1));
+        read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
+        StreamsSettings.fromEnv(read, port));
   }
 
   /** The configuration of this process: its environment over {@code .env} in the working dir. */

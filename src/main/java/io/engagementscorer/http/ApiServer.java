@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.engagementscorer.stream.ScoreQueries;
+import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
@@ -32,10 +34,15 @@ public final class ApiServer implements AutoCloseable {
 
   private final Javalin app;
 
-  /** Builds the server; {@link #start} binds it. */
+  /**
+   * Builds the server; {@link #start} binds it.
+   *
+   * @param scores interactive queries of the stream, or null when this instance runs none
+   */
   public ApiServer(
       EngagementScorer scorer,
       StreamsStatus streams,
+      ScoreQueries scores,
       PrometheusMeterRegistry registry,
       Limits limits) {
     ObjectMapper mapper =
@@ -68,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
     app.post("/api/v1/predict", predict::handle);
     app.get("/api/v1/health", status::health);
     app.get("/api/v1/model-info", status::modelInfo);
+    app.get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
     app.get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
     app.get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
     app.get(

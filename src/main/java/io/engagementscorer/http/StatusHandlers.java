@@ -5,6 +5,7 @@ import io.engagementscorer.model.BundleManifest;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
+import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;

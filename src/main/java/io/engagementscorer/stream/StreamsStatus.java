@@ -1,4 +1,4 @@
-package io.engagementscorer.http;
+package io.engagementscorer.stream;
 
 /** What the health endpoint reports of the Kafka Streams side. */
 public interface StreamsStatus {

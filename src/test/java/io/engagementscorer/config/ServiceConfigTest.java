@@ -93,4 +93,50 @@ class ServiceConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("USE_S3_MODEL");
   }
+
+  @Test
+  void shouldRunHttpOnlyWithoutKafkaBootstrapServers() {
+    assertThat(ServiceConfig.fromEnv(Map.of()).streams()).isNull();
+  }
+
+  @Test
+  void shouldReadTheStreamsSettingsWithExactlyOnceByDefault() {
+    StreamsSettings streams =
+        ServiceConfig.fromEnv(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                    "SCHEMA_REGISTRY_URL", "http://localhost:8081",
+                    "PORT", "8100"))
+            .streams();
+
+    assertThat(streams.inputTopic()).isEqualTo("posts");
+    assertThat(streams.outputTopic()).isEqualTo("engagement-scores");
+    assertThat(streams.deadLetterTopic()).isEqualTo("posts-dlq");
+    assertThat(streams.exactlyOnce()).isTrue();
+    assertThat(streams.inputFormat()).isEqualTo("avro");
+    assertThat(streams.applicationServer()).isEqualTo("localhost:8100");
+  }
+
+  @Test
+  void shouldRequireASchemaRegistryForTheStream() {
+    assertThatThrownBy(
+            () -> ServiceConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SCHEMA_REGISTRY_URL");
+  }
+
+  @Test
+  void shouldRefuseABatchThatCouldOutliveTheTransaction() {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                        "SCHEMA_REGISTRY_URL", "mock://test",
+                        "SCORING_TIMEOUT_MS", "40000",
+                        "TRANSACTION_TIMEOUT_MS", "60000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("TRANSACTION_TIMEOUT_MS")
+        .hasMessageContaining("SCORING_TIMEOUT_MS");
+  }
 }

@@ -1,0 +1,61 @@
+package io.engagementscorer.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * How images referenced by URI in post events are fetched.
+ *
+ * @param allowedHosts hosts {@code https://} references may name, {@code *.example.com} allowed
+ *     ({@code IMAGE_ALLOWED_HOSTS}, comma-separated; empty refuses every https reference)
+ * @param fileRoot directory {@code file://} references must lie under, or null to refuse them
+ *     ({@code IMAGE_FILE_ROOT})
+ * @param connectTimeout ({@code IMAGE_FETCH_CONNECT_TIMEOUT_MS})
+ * @param timeout longest one fetch attempt may take ({@code IMAGE_FETCH_TIMEOUT_MS})
+ * @param retries extra attempts for transient failures ({@code IMAGE_FETCH_RETRIES})
+ * @param s3Endpoint endpoint of an S3-compatible store, or null for AWS ({@code S3_ENDPOINT})
+ * @param s3PathStyle path-style bucket addressing, for MinIO and the like ({@code S3_PATH_STYLE})
+ * @param awsRegion region S3 requests are signed for ({@code AWS_REGION})
+ * @param allowPrivateAddresses fetch from loopback and private addresses: local development only
+ *     ({@code IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES})
+ */
+public record ImageFetchConfig(
+    Set<String> allowedHosts,
+    Path fileRoot,
+    Duration connectTimeout,
+    Duration timeout,
+    int retries,
+    URI s3Endpoint,
+    boolean s3PathStyle,
+    String awsRegion,
+    boolean allowPrivateAddresses) {
+
+  static ImageFetchConfig fromEnv(EnvironmentReader read) {
+    String hosts = read.string("IMAGE_ALLOWED_HOSTS", "");
+    String root = read.string("IMAGE_FILE_ROOT", null);
+    String endpoint = read.string("S3_ENDPOINT", null);
+    URI s3Endpoint;
+    try {
+      s3Endpoint = endpoint == null ? null : URI.create(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw EnvironmentReader.invalid("S3_ENDPOINT", endpoint, "expected a URL");
+    }
+    return new ImageFetchConfig(
+        Arrays.stream(hosts.split(","))
+            .map(String::strip)
+            .filter(host -> !host.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        root == null ? null : Path.of(root),
+        Duration.ofMillis(read.integer("IMAGE_FETCH_CONNECT_TIMEOUT_MS", 2_000, 1, 600_000)),
+        Duration.ofMillis(read.integer("IMAGE_FETCH_TIMEOUT_MS", 10_000, 1, 600_000)),
+        read.integer("IMAGE_FETCH_RETRIES", 2, 0, 10),
+        s3Endpoint,
+        read.bool("S3_PATH_STYLE", false),
+        read.string("AWS_REGION", "us-east-1"),
+        read.bool("IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES", false));
+  }
+}

@@ -1,0 +1,121 @@
+package io.engagementscorer.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * How the Kafka Streams side runs. Present only when {@code KAFKA_BOOTSTRAP_SERVERS} is set;
+ * without it the service answers HTTP only.
+ *
+ * @param bootstrapServers Kafka brokers ({@code KAFKA_BOOTSTRAP_SERVERS})
+ * @param applicationId the Kafka Streams application id; instances sharing it share the input
+ *     partitions ({@code APPLICATION_ID})
+ * @param inputTopic post events ({@code INPUT_TOPIC})
+ * @param outputTopic scores ({@code OUTPUT_TOPIC})
+ * @param deadLetterTopic records that cannot be decoded or scored ({@code DEAD_LETTER_TOPIC})
+ * @param inputFormat {@code avro} (Confluent wire format), {@code json}, or {@code auto} (either,
+ *     told apart by the first byte) ({@code INPUT_FORMAT})
+ * @param schemaRegistryUrl Confluent-API schema registry, or {@code mock://scope} in tests ({@code
+ *     SCHEMA_REGISTRY_URL})
+ * @param schemaRegistryUserInfo {@code user:password} for basic auth, or null ({@code
+ *     SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO})
+ * @param autoRegisterSchemas register the output schemas on first use ({@code
+ *     AUTO_REGISTER_SCHEMAS})
+ * @param processingGuarantee {@code exactly_once_v2} or {@code at_least_once} ({@code
+ *     PROCESSING_GUARANTEE})
+ * @param stateDir where state stores live ({@code STATE_DIR})
+ * @param applicationServer {@code host:port} other instances reach this one's HTTP API on, for
+ *     interactive queries ({@code APPLICATION_SERVER})
+ * @param streamThreads stream threads ({@code NUM_STREAM_THREADS})
+ * @param commitInterval how often offsets and transactions commit ({@code COMMIT_INTERVAL_MS})
+ * @param transactionTimeout the producer transaction timeout under exactly-once ({@code
+ *     TRANSACTION_TIMEOUT_MS})
+ * @param maxPollInterval the consumer's {@code max.poll.interval.ms} ({@code MAX_POLL_INTERVAL_MS})
+ * @param replicationFactor replication of internal topics, -1 for the broker default ({@code
+ *     REPLICATION_FACTOR})
+ * @param startupTimeout how long start-up waits for the streams to run ({@code
+ *     STREAMS_STARTUP_TIMEOUT_MS})
+ * @param imageFetch how images referenced by URI are fetched
+ */
+public record StreamsSettings(
+    String bootstrapServers,
+    String applicationId,
+    String inputTopic,
+    String outputTopic,
+    String deadLetterTopic,
+    String inputFormat,
+    String schemaRegistryUrl,
+    String schemaRegistryUserInfo,
+    boolean autoRegisterSchemas,
+    String processingGuarantee,
+    Path stateDir,
+    String applicationServer,
+    int streamThreads,
+    Duration commitInterval,
+    Duration transactionTimeout,
+    Duration maxPollInterval,
+    int replicationFactor,
+    Duration startupTimeout,
+    ImageFetchConfig imageFetch) {
+
+  public static final String DEFAULT_APPLICATION_ID = "engagement-scorer";
+  public static final String DEFAULT_INPUT_TOPIC = "posts";
+  public static final String DEFAULT_OUTPUT_TOPIC = "engagement-scores";
+  public static final String DEFAULT_DEAD_LETTER_TOPIC = "posts-dlq";
+  public static final String DEFAULT_PROCESSING_GUARANTEE = "exactly_once_v2";
+  public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
+  public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 90_000;
+  public static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
+
+  static final Set<String> INPUT_FORMATS = Set.of("avro", "json", "auto");
+  static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
+
+  /** Whether records are processed exactly once. */
+  public boolean exactlyOnce() {
+    return "exactly_once_v2".equals(processingGuarantee);
+  }
+
+  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort) {
+    String bootstrap = read.string("KAFKA_BOOTSTRAP_SERVERS", null);
+    if (bootstrap == null) {
+      return null;
+    }
+    String applicationId = read.string("APPLICATION_ID", DEFAULT_APPLICATION_ID);
+    String registry = read.string("SCHEMA_REGISTRY_URL", null);
+    String format = read.choice("INPUT_FORMAT", "avro", INPUT_FORMATS);
+    if (registry == null) {
+      throw new ConfigException(
+          "SCHEMA_REGISTRY_URL is required when KAFKA_BOOTSTRAP_SERVERS is set: scores are"
+              + " written as Avro in the Confluent wire format");
+    }
+    return new StreamsSettings(
+        bootstrap,
+        applicationId,
+        read.string("INPUT_TOPIC", DEFAULT_INPUT_TOPIC),
+        read.string("OUTPUT_TOPIC", DEFAULT_OUTPUT_TOPIC),
+        read.string("DEAD_LETTER_TOPIC", DEFAULT_DEAD_LETTER_TOPIC),
+        format,
+        registry,
+        read.string("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", null),
+        read.bool("AUTO_REGISTER_SCHEMAS", true),
+        read.choice("PROCESSING_GUARANTEE", DEFAULT_PROCESSING_GUARANTEE, GUARANTEES),
+        Path.of(
+            read.string(
+                "STATE_DIR",
+                Path.of(System.getProperty("java.io.tmpdir"), "engagement-scorer-state")
+                    .toString())),
+        read.string("APPLICATION_SERVER", "localhost:" + httpPort),
+        read.integer("NUM_STREAM_THREADS", 1, 1, 64),
+        Duration.ofMillis(
+            read.integer("COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL_MS, 1, 600_000)),
+        Duration.ofMillis(
+            read.integer("TRANSACTION_TIMEOUT_MS", DEFAULT_TRANSACTION_TIMEOUT_MS, 1_000, 900_000)),
+        Duration.ofMillis(
+            read.integer(
+                "MAX_POLL_INTERVAL_MS", DEFAULT_MAX_POLL_INTERVAL_MS, 1_000, Integer.MAX_VALUE)),
+        read.integer("REPLICATION_FACTOR", -1, -1, 32),
+        Duration.ofMillis(read.integer("STREAMS_STARTUP_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
+        ImageFetchConfig.fromEnv(read));
+  }
+}

@@ -1,0 +1,133 @@
+package io.engagementscorer.stream;
+
+import io.engagementscorer.config.StreamsSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Kafka Streams client for the scoring topology: configured from {@link StreamsSettings},
+ * started with a deadline for reaching RUNNING, reported to health and metrics, and closed cleanly.
+ */
+public final class ScoringStream implements StreamsStatus, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoringStream.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final KafkaStreams streams;
+  private final KafkaStreamsMetrics metrics;
+
+  private ScoringStream(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+    this.streams = streams;
+    this.metrics = metrics;
+  }
+
+  /** The Kafka Streams configuration of {@code settings}. */
+  static Properties properties(StreamsSettings settings) {
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, settings.processingGuarantee());
+    props.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, settings.applicationServer());
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.streamThreads());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitInterval().toMillis());
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, settings.replicationFactor());
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        (int) settings.transactionTimeout().toMillis());
+    props.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
+        (int) settings.maxPollInterval().toMillis());
+    return props;
+  }
+
+  /**
+   * Starts the topology and waits until it runs.
+   *
+   * @throws IllegalStateException when it has not reached RUNNING within the start-up timeout, or
+   *     stopped on the way; the client is closed
+   */
+  public static ScoringStream start(
+      StreamsSettings settings, Topology topology, MeterRegistry registry) {
+    KafkaStreams streams = new KafkaStreams(topology, properties(settings));
+    streams.setStateListener(
+        (now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
+    streams.setUncaughtExceptionHandler(
+        failure -> {
+          LOG.error("Kafka Streams thread failed; stopping the stream", failure);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+    metrics.bindTo(registry);
+    streams.start();
+    long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      KafkaStreams.State state = streams.state();
+      if (!state.isRunningOrRebalancing() || System.nanoTime() > deadline) {
+        streams.close(CLOSE_TIMEOUT);
+        metrics.close();
+        throw new IllegalStateException(
+            "Kafka Streams did not reach RUNNING within "
+                + settings.startupTimeout().toSeconds()
+                + " s (state "
+                + state
+                + ", brokers "
+                + settings.bootstrapServers()
+                + ", input topic "
+                + settings.inputTopic()
+                + ")");
+      }
+      sleep();
+    }
+    LOG.info(
+        "Scoring {} -> {} (dead letters: {}), {}",
+        settings.inputTopic(),
+        settings.outputTopic(),
+        settings.deadLetterTopic(),
+        settings.processingGuarantee());
+    return new ScoringStream(streams, metrics);
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for Kafka Streams", e);
+    }
+  }
+
+  /** The Kafka Streams client, for interactive queries. */
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  @Override
+  public String state() {
+    return streams.state().name();
+  }
+
+  @Override
+  public boolean healthy() {
+    return streams.state().isRunningOrRebalancing();
+  }
+
+  /** Stops processing, commits, and leaves the group. */
+  @Override
+  public void close() {
+    metrics.close();
+    streams.close(
+        CloseOptions.timeout(CLOSE_TIMEOUT)
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+  }
+}

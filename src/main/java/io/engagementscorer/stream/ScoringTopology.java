@@ -1,0 +1,72 @@
+package io.engagementscorer.stream;
+
+import io.engagementscorer.scoring.EngagementScorer;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the scoring topology: {@code posts} (raw bytes, decoded in the processor so that a bad
+ * record becomes a dead letter instead of stopping the stream) → {@link PostScoringProcessor} with
+ * its three changelogged stores → the scores topic and the dead-letter topic.
+ */
+public final class ScoringTopology {
+  public static final String POST_STATE_STORE = "post-state";
+  public static final String PENDING_STORE = "pending-posts";
+  public static final String LATEST_SCORES_STORE = "latest-scores";
+  static final String SOURCE = "posts-source";
+  static final String PROCESSOR = "post-scoring";
+  static final String SCORES_SINK = "scores-sink";
+  static final String DEAD_LETTER_SINK = "dead-letter-sink";
+
+  private ScoringTopology() {}
+
+  /**
+   * The topology, a pure function of its arguments.
+   *
+   * @param topics input, output and dead-letter topic names
+   */
+  public static Topology build(
+      StreamTopics topics,
+      StreamScoringSettings settings,
+      StreamSerdes serdes,
+      EngagementScorer scorer,
+      ImageResolver images,
+      MeterRegistry registry) {
+    Topology topology = new Topology();
+    topology.addSource(
+        SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.input());
+    topology.addProcessor(
+        PROCESSOR,
+        () -> new PostScoringProcessor(settings, serdes.postEvents(), scorer, images, registry),
+        SOURCE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(POST_STATE_STORE), Serdes.String(), serdes.postStates()),
+        PROCESSOR);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.Long()),
+        PROCESSOR);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(LATEST_SCORES_STORE),
+            Serdes.String(),
+            serdes.storedScores()),
+        PROCESSOR);
+    topology.addSink(
+        SCORES_SINK,
+        topics.output(),
+        Serdes.String().serializer(),
+        serdes.outputScores().serializer(),
+        PROCESSOR);
+    topology.addSink(
+        DEAD_LETTER_SINK,
+        topics.deadLetter(),
+        Serdes.String().serializer(),
+        Serdes.ByteArray().serializer(),
+        PROCESSOR);
+    return topology;
+  }
+}

@@ -1,0 +1,21 @@
+package io.engagementscorer.stream;
+
+import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.PostEvent;
+import io.engagementscorer.avro.PostState;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+
+/**
+ * The value formats the topology reads and writes.
+ *
+ * @param postEvents decodes input values (Avro in the Confluent wire format, or JSON)
+ * @param postStates the post-state store's values
+ * @param storedScores the latest-scores store's values
+ * @param outputScores the output topic's values
+ */
+public record StreamSerdes(
+    Deserializer<PostEvent> postEvents,
+    Serde<PostState> postStates,
+    Serde<EngagementScore> storedScores,
+    Serde<EngagementScore> outputScores) {}

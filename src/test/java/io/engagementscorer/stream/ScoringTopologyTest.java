@@ -1,0 +1,318 @@
+package io.engagementscorer.stream;
+
+import static io.engagementscorer.stream.PostEvents.comment;
+import static io.engagementscorer.stream.PostEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.ImageReference;
+import io.engagementscorer.avro.PostEvent;
+import io.engagementscorer.avro.PostState;
+import io.engagementscorer.model.BundleFixtures;
+import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.model.ModelBundle;
+import io.engagementscorer.scoring.BatcherSettings;
+import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.PostLimits;
+import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
+import io.engagementscorer.stream.serde.ConfluentAvroSerde;
+import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
+import io.engagementscorer.stream.serde.JsonPostEventDeserializer;
+import io.engagementscorer.stream.serde.MockSchemaRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology through TopologyTestDriver, the mock:// registry and the real tiny model. */
+class ScoringTopologyTest {
+  private static final String SCOPE = "scoring-topology-test";
+  private static final StreamTopics TOPICS = new StreamTopics("posts", "scores", "posts-dlq");
+  private static final int BATCH = 4;
+  private static final int MAX_COMMENTS = 3;
+  private static final Duration DELAY = Duration.ofMillis(100);
+
+  private static EngagementModel model;
+  private static EngagementScorer scorer;
+
+  @TempDir Path stateDir;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final MockSchemaRegistry schemas = MockSchemaRegistry.forScope(SCOPE);
+  private final List<String> fetched = new ArrayList<>();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> posts;
+  private TestOutputTopic<String, EngagementScore> scores;
+  private TestOutputTopic<String, byte[]> deadLetters;
+
+  @BeforeAll
+  static void startScorer() {
+    model = EngagementModel.load(ModelBundle.open(BundleFixtures.TINY), Device.cpu());
+    scorer =
+        EngagementScorer.start(
+            model,
+            new PostLimits(10_000, 100, 5_000, 1 << 20, 40_000_000),
+            new BatcherSettings(32, Duration.ofMillis(5), 256, Duration.ofSeconds(30), 1),
+            64,
+            1e-3,
+            new SimpleMeterRegistry());
+  }
+
+  @AfterAll
+  static void stopScorer() {
+    scorer.close();
+    model.close();
+  }
+
+  @AfterEach
+  void closeDriver() {
+    if (driver != null) {
+      driver.close();
+    }
+    MockSchemaRegistry.dropScope(SCOPE);
+  }
+
+  private void startTopology(boolean jsonInput) {
+    StreamSerdes serdes =
+        new StreamSerdes(
+            jsonInput
+                ? new JsonPostEventDeserializer()
+                : new ConfluentAvroDeserializer<>(schemas, PostEvent.class),
+            new ConfluentAvroSerde<>(schemas, PostState.class, true, false),
+            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
+            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false));
+    ImageResolver resolver =
+        uri -> {
+          fetched.add(uri);
+          throw new IllegalStateException("fetch failed after 3 attempts: connection refused");
+        };
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    driver =
+        new TopologyTestDriver(
+            ScoringTopology.build(
+                TOPICS,
+                new StreamScoringSettings(BATCH, DELAY, Duration.ofSeconds(30), MAX_COMMENTS),
+                serdes,
+                scorer,
+                resolver,
+                registry),
+            props);
+    posts =
+        driver.createInputTopic(
+            TOPICS.input(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+    scores =
+        driver.createOutputTopic(
+            TOPICS.output(),
+            Serdes.String().deserializer(),
+            new ConfluentAvroDeserializer<>(schemas, EngagementScore.class));
+    deadLetters =
+        driver.createOutputTopic(
+            TOPICS.deadLetter(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+  }
+
+  private byte[] avro(PostEvent event) {
+    return new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false)
+        .serialize(TOPICS.input(), event);
+  }
+
+  private void publish(PostEvent event) {
+    posts.pipeInput(event.getPostId(), avro(event));
+  }
+
+  private static String header(Headers headers, String name) {
+    return new String(headers.lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void shouldKeepAChangedPostPendingUntilThePunctuatorScoresIt() {
+    startTopology(false);
+
+    publish(event("p1", "Check out this amazing sunset! #beautiful", comment("c1", "Wow!")));
+
+    assertThat(scores.isEmpty()).isTrue();
+    assertThat(driver.<String, Long>getKeyValueStore(ScoringTopology.PENDING_STORE).get("p1"))
+        .isEqualTo(1L);
+    driver.advanceWallClockTime(DELAY);
+    EngagementScore score = scores.readValue();
+    assertThat(score.getPostId()).isEqualTo("p1");
+    assertThat(score.getCleanedText()).isEqualTo("check out this amazing sunset beautiful");
+    assertThat(score.getCommentCount()).isEqualTo(1);
+    assertThat(score.getPostVersion()).isEqualTo(1);
+    assertThat(score.getModelVersion()).isEqualTo(model.manifest().version());
+    assertThat(score.getEngagementScore()).isBetween(0.0, 1.0);
+    assertThat(driver.<String, Long>getKeyValueStore(ScoringTopology.PENDING_STORE).get("p1"))
+        .isNull();
+  }
+
+  @Test
+  void shouldScoreAPostUpdatedSeveralTimesInOneWindowOnceWithItsNewestState() {
+    startTopology(false);
+
+    publish(event("p1", "first draft", comment("c1", "nice")));
+    publish(event("p1", "final text", comment("c2", "great")));
+    publish(event("p1", null, comment("c3", "love it")));
+    driver.advanceWallClockTime(DELAY);
+
+    List<EngagementScore> all = scores.readValuesToList();
+    assertThat(all).hasSize(1);
+    assertThat(all.get(0).getCleanedText()).isEqualTo("final text");
+    assertThat(all.get(0).getCommentCount()).isEqualTo(3);
+    assertThat(all.get(0).getPostVersion()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldScoreAtOnceWhenABatchWorthOfPostsIsPending() {
+    startTopology(false);
+
+    for (int post = 0; post < BATCH; post++) {
+      publish(event("p" + post, "post number " + post));
+    }
+
+    assertThat(scores.readKeyValuesToMap()).containsOnlyKeys("p0", "p1", "p2", "p3");
+  }
+
+  @Test
+  void shouldDeduplicateCommentsCapThemAndNotRescoreAnUnchangedPost() {
+    startTopology(false);
+    publish(
+        event(
+            "p1",
+            "text",
+            comment("c1", "a"),
+            comment("c2", "b"),
+            comment("c1", "a again"),
+            comment("c3", "c"),
+            comment("c4", "d")));
+    driver.advanceWallClockTime(DELAY);
+    assertThat(scores.readValue().getCommentCount()).isEqualTo(MAX_COMMENTS);
+
+    publish(event("p1", "text", comment("c4", "d")));
+    driver.advanceWallClockTime(DELAY);
+
+    assertThat(scores.isEmpty()).as("a repeat changes nothing, so no new score").isTrue();
+  }
+
+  @Test
+  void shouldSendUndecodableRecordsToTheDeadLetterTopicAndKeepGoing() {
+    startTopology(false);
+
+    posts.pipeInput("bad", "not avro at all".getBytes(StandardCharsets.UTF_8));
+    publish(event("p1", "still flowing"));
+    driver.advanceWallClockTime(DELAY);
+
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(dead.key()).isEqualTo("bad");
+    assertThat(dead.value()).isEqualTo("not avro at all".getBytes(StandardCharsets.UTF_8));
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_DECODE);
+    assertThat(header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("posts");
+    assertThat(header(dead.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(header(dead.headers(), DeadLetters.EXCEPTION_CLASS)).isNotBlank();
+    assertThat(header(dead.headers(), DeadLetters.REASON)).isNotBlank();
+    assertThat(scores.readValue().getPostId()).isEqualTo("p1");
+    assertThat(
+            registry.get("engagement.stream.dead.letters").tag("stage", "decode").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void shouldDeadLetterARecordWhoseKeyIsNotItsPostId() {
+    startTopology(false);
+
+    posts.pipeInput("other", avro(event("p1", "mismatch")));
+
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(header(dead.headers(), DeadLetters.REASON)).contains("differs from the post id");
+  }
+
+  @Test
+  void shouldDeadLetterAPostWhoseInlineImageIsNotAnImage() {
+    startTopology(false);
+    ImageReference notAnImage =
+        ImageReference.newBuilder()
+            .setBytes(ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8)))
+            .setUri(null)
+            .build();
+
+    publish(PostEvent.newBuilder(event("p1", "with image")).setImage(notAnImage).build());
+    publish(event("p2", "fine"));
+    driver.advanceWallClockTime(DELAY);
+
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(dead.key()).isEqualTo("p1");
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_IMAGE);
+    assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(scores.readValue().getPostId()).isEqualTo("p2");
+  }
+
+  @Test
+  void shouldDeadLetterAPostWhoseImageCannotBeFetchedAfterRetries() {
+    startTopology(false);
+    ImageReference byUri =
+        ImageReference.newBuilder().setBytes(null).setUri("s3://bucket/missing.png").build();
+
+    publish(PostEvent.newBuilder(event("p1", "remote image")).setImage(byUri).build());
+    driver.advanceWallClockTime(DELAY);
+
+    assertThat(fetched).containsExactly("s3://bucket/missing.png");
+    TestRecord<String, byte[]> dead = deadLetters.readRecord();
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_IMAGE);
+    assertThat(header(dead.headers(), DeadLetters.EXCEPTION_CLASS))
+        .isEqualTo(IllegalStateException.class.getName());
+    assertThat(scores.isEmpty()).isTrue();
+  }
+
+  @Test
+  void shouldKeepTheLatestScoreOfEachPostForInteractiveQueries() {
+    startTopology(false);
+
+    publish(event("p1", "one"));
+    driver.advanceWallClockTime(DELAY);
+    publish(event("p1", "two"));
+    driver.advanceWallClockTime(DELAY);
+
+    EngagementScore latest =
+        driver
+            .<String, EngagementScore>getKeyValueStore(ScoringTopology.LATEST_SCORES_STORE)
+            .get("p1");
+    assertThat(latest.getCleanedText()).isEqualTo("two");
+    assertThat(latest.getPostVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldAcceptJsonPostEventsWhenConfigured() {
+    startTopology(true);
+
+    posts.pipeInput(
+        "p1",
+        """
+        {"post_id": "p1", "text": "Hello from any client #json",
+         "comments": [{"comment_id": "c1", "text": "hi"}]}
+        """
+            .getBytes(StandardCharsets.UTF_8));
+    driver.advanceWallClockTime(DELAY);
+
+    EngagementScore score = scores.readValue();
+    assertThat(score.getCleanedText()).isEqualTo("hello from any client json");
+    assertThat(score.getCommentCount()).isEqualTo(1);
+  }
+}

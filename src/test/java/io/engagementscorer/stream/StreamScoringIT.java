@@ -1,0 +1,313 @@
+package io.engagementscorer.stream;
+
+import static io.engagementscorer.stream.PostEvents.comment;
+import static io.engagementscorer.stream.PostEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engagementscorer.Application;
+import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.PostEvent;
+import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
+import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
+import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
+import io.engagementscorer.testing.ApicurioRegistry;
+import io.engagementscorer.testing.EmbeddedKafka;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stream end to end: a real KRaft broker in this JVM, the real Apicurio registry (Confluent
+ * API), and the whole service with the tiny model, exactly-once.
+ */
+class StreamScoringIT {
+  private static final Duration DEADLINE = Duration.ofSeconds(180);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static EmbeddedKafka kafka;
+  private static ApicurioRegistry registry;
+  private static Application application;
+  private static int port;
+  private static RestSchemaRegistryClient schemas;
+  private static KafkaProducer<String, byte[]> producer;
+  private static ConfluentAvroSerializer<PostEvent> eventSerializer;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    kafka = EmbeddedKafka.start();
+    kafka.createTopic("posts", 4);
+    registry = ApicurioRegistry.start();
+    schemas = new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
+    eventSerializer = new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    port = freePort();
+    Path stateDir = Files.createTempDirectory("stream-it-state");
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", Integer.toString(port));
+    env.put("MODEL_DIR", "models/tiny");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("SCHEMA_REGISTRY_URL", registry.url());
+    env.put("STATE_DIR", stateDir.toString());
+    env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
+    env.put("BATCH_MAX_DELAY_MS", "20");
+    env.put("MAX_COMMENTS", "50");
+    application = Application.start(ServiceConfig.fromEnv(env));
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (producer != null) {
+      producer.close();
+    }
+    if (application != null) {
+      application.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void publish(String key, byte[] value) {
+    producer.send(new ProducerRecord<>("posts", key, value));
+  }
+
+  private static void publish(PostEvent event) {
+    publish(event.getPostId(), eventSerializer.serialize("posts", event));
+  }
+
+  /** Reads a topic from the beginning, read_committed, until {@code done} holds or the deadline. */
+  private static <V> List<ConsumerRecord<String, V>> readUntil(
+      String topic,
+      org.apache.kafka.common.serialization.Deserializer<V> values,
+      Predicate<List<ConsumerRecord<String, V>>> done) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, V>> records = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.nanoTime() + DEADLINE.toNanos();
+      while (!done.test(records) && System.nanoTime() < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private static List<ConsumerRecord<String, EngagementScore>> scoresUntil(
+      Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
+    return readUntil(
+        "engagement-scores", new ConfluentAvroDeserializer<>(schemas, EngagementScore.class), done);
+  }
+
+  @Test
+  void shouldScoreAThousandPostsWithTheirNewestStateAndNoDuplicateScore() {
+    int posts = 1000;
+    Map<String, Long> finalVersion = new HashMap<>();
+    for (int post = 0; post < posts; post++) {
+      String id = "bulk-" + post;
+      publish(event(id, "Post " + post + " #bulk", comment(id + "-c0", "first!")));
+      finalVersion.put(id, 1L);
+    }
+    for (int post = 0; post < posts; post++) {
+      String id = "bulk-" + post;
+      publish(event(id, null, comment(id + "-c1", "love it"), comment(id + "-c2", "meh")));
+      finalVersion.put(id, 2L);
+    }
+    for (int post = 0; post < posts; post += 3) {
+      String id = "bulk-" + post;
+      publish(event(id, "Post " + post + " edited #bulk"));
+      finalVersion.put(id, 3L);
+    }
+    producer.flush();
+
+    List<ConsumerRecord<String, EngagementScore>> scores =
+        scoresUntil(
+            records -> {
+              Map<String, Long> newest = newestVersions(records);
+              return finalVersion.entrySet().stream()
+                  .allMatch(entry -> entry.getValue().equals(newest.get(entry.getKey())));
+            });
+
+    Map<String, EngagementScore> latest = new HashMap<>();
+    Set<String> scoredStates = new HashSet<>();
+    for (ConsumerRecord<String, EngagementScore> record : scores) {
+      EngagementScore score = record.value();
+      if (!score.getPostId().startsWith("bulk-")) {
+        continue;
+      }
+      assertThat(scoredStates.add(score.getPostId() + "@" + score.getPostVersion()))
+          .as("duplicate score for %s version %d", score.getPostId(), score.getPostVersion())
+          .isTrue();
+      latest.merge(
+          score.getPostId(), score, (a, b) -> a.getPostVersion() >= b.getPostVersion() ? a : b);
+    }
+    assertThat(latest).hasSize(posts);
+    for (int post = 0; post < posts; post++) {
+      EngagementScore score = latest.get("bulk-" + post);
+      assertThat(score.getPostVersion()).isEqualTo(finalVersion.get("bulk-" + post));
+      assertThat(score.getCommentCount()).isEqualTo(3);
+      assertThat(score.getCleanedText())
+          .isEqualTo(post % 3 == 0 ? "post " + post + " edited bulk" : "post " + post + " bulk");
+    }
+  }
+
+  private static Map<String, Long> newestVersions(
+      List<ConsumerRecord<String, EngagementScore>> records) {
+    Map<String, Long> newest = new HashMap<>();
+    for (ConsumerRecord<String, EngagementScore> record : records) {
+      newest.merge(record.key(), record.value().getPostVersion(), Math::max);
+    }
+    return newest;
+  }
+
+  @Test
+  void shouldDeadLetterPoisonRecordsWhileGoodRecordsKeepFlowing() {
+    for (int index = 0; index < 5; index++) {
+      publish("poison-" + index, ("garbage " + index).getBytes(StandardCharsets.UTF_8));
+      publish(event("healthy-" + index, "healthy post " + index));
+    }
+    publish("poison-key", eventSerializer.serialize("posts", event("healthy-x", "wrong key")));
+    producer.flush();
+
+    List<ConsumerRecord<String, byte[]>> deadLetters =
+        readUntil(
+            "posts-dlq",
+            new ByteArrayDeserializer(),
+            records -> records.stream().filter(r -> r.key().startsWith("poison-")).count() >= 6);
+    List<ConsumerRecord<String, EngagementScore>> scores =
+        scoresUntil(
+            records -> records.stream().filter(r -> r.key().startsWith("healthy-")).count() >= 5);
+
+    List<ConsumerRecord<String, byte[]>> poison =
+        deadLetters.stream().filter(r -> r.key().startsWith("poison-")).toList();
+    assertThat(poison).hasSize(6);
+    for (ConsumerRecord<String, byte[]> dead : poison) {
+      assertThat(header(dead, DeadLetters.STAGE)).isEqualTo("decode");
+      assertThat(header(dead, DeadLetters.SOURCE_TOPIC)).isEqualTo("posts");
+      assertThat(Long.parseLong(header(dead, DeadLetters.SOURCE_OFFSET))).isNotNegative();
+      assertThat(header(dead, DeadLetters.EXCEPTION_CLASS)).isNotBlank();
+      assertThat(header(dead, DeadLetters.REASON)).isNotBlank();
+    }
+    assertThat(scores.stream().map(ConsumerRecord::key).filter(k -> k.startsWith("healthy-")))
+        .containsExactlyInAnyOrder("healthy-0", "healthy-1", "healthy-2", "healthy-3", "healthy-4");
+    assertThat(application.registry().scrape())
+        .contains("engagement_stream_dead_letters_total{stage=\"decode\"}");
+  }
+
+  private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void shouldConsumeARecordWrittenByHandInTheConfluentWireFormat() throws IOException {
+    int id = schemas.register("posts-value", PostEvent.getClassSchema());
+    GenericRecord post = new GenericData.Record(PostEvent.getClassSchema());
+    post.put("postId", "by-hand");
+    post.put("text", "Written by hand #wire");
+    post.put("image", null);
+    post.put("comments", List.of());
+    post.put("eventTime", null);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    bytes.write(0);
+    bytes.write(ByteBuffer.allocate(4).putInt(id).array());
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+    new GenericDatumWriter<GenericRecord>(PostEvent.getClassSchema()).write(post, encoder);
+    encoder.flush();
+
+    publish("by-hand", bytes.toByteArray());
+    producer.flush();
+
+    List<ConsumerRecord<String, EngagementScore>> scores =
+        scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("by-hand")));
+    EngagementScore score =
+        scores.stream().filter(r -> r.key().equals("by-hand")).findFirst().orElseThrow().value();
+    assertThat(score.getCleanedText()).isEqualTo("written by hand wire");
+  }
+
+  @Test
+  void shouldAnswerTheLatestScoreByInteractiveQueryAndReportRunningStreams() throws Exception {
+    publish(event("queried", "Ask me later", comment("q1", "ok")));
+    producer.flush();
+    scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("queried")));
+
+    HttpResponse<String> score = get("/api/v1/scores/queried");
+    HttpResponse<String> missing = get("/api/v1/scores/never-seen");
+    JsonNode health = JSON.readTree(get("/api/v1/health").body());
+
+    assertThat(score.statusCode()).isEqualTo(200);
+    JsonNode body = JSON.readTree(score.body());
+    assertThat(body.get("post_id").asText()).isEqualTo("queried");
+    assertThat(body.get("cleaned_text").asText()).isEqualTo("ask me later");
+    assertThat(body.get("comment_count").asInt()).isEqualTo(1);
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(health.get("streams_state").asText()).isEqualTo("RUNNING");
+    assertThat(health.get("status").asText()).isEqualTo("healthy");
+    assertThat(application.registry().scrape()).contains("kafka_stream_");
+  }
+}
