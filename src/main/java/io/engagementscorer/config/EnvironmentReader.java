@@ -3,6 +3,7 @@ package io.engagementscorer.config;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /** Typed, validated reads of environment variables; every error names the variable and value. */
 final class EnvironmentReader {
@@ -79,6 +80,18 @@ final class EnvironmentReader {
       throw invalid(name, value, "expected one of " + allowed);
     }
     return value;
+  }
+
+  /** The variables whose names start with {@code prefix}, with the prefix removed. */
+  Map<String, String> withPrefix(String prefix) {
+    Map<String, String> matching = new TreeMap<>();
+    values.forEach(
+        (name, value) -> {
+          if (name.startsWith(prefix) && name.length() > prefix.length()) {
+            matching.put(name.substring(prefix.length()), value);
+          }
+        });
+    return matching;
   }
 
   static ConfigException invalid(String name, String value, String expectation) {

@@ -2,7 +2,10 @@ package io.engagementscorer.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * How the Kafka Streams side runs. Present only when {@code KAFKA_BOOTSTRAP_SERVERS} is set;
@@ -37,6 +40,9 @@ import java.util.Set;
  * @param startupTimeout how long start-up waits for the streams to run ({@code
  *     STREAMS_STARTUP_TIMEOUT_MS})
  * @param imageFetch how images referenced by URI are fetched
+ * @param extraProperties any other Kafka Streams, consumer or producer property, from variables
+ *     {@code KAFKA_STREAMS_<NAME>}: lower-cased, {@code _} becomes {@code .}, so {@code
+ *     KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS} sets {@code consumer.session.timeout.ms}
  */
 public record StreamsSettings(
     String bootstrapServers,
@@ -57,7 +63,11 @@ public record StreamsSettings(
     Duration maxPollInterval,
     int replicationFactor,
     Duration startupTimeout,
-    ImageFetchConfig imageFetch) {
+    ImageFetchConfig imageFetch,
+    Map<String, String> extraProperties) {
+
+  /** The prefix of variables passed through as Kafka Streams properties. */
+  public static final String PROPERTY_PREFIX = "KAFKA_STREAMS_";
 
   public static final String DEFAULT_APPLICATION_ID = "engagement-scorer";
   public static final String DEFAULT_INPUT_TOPIC = "posts";
@@ -116,6 +126,11 @@ public record StreamsSettings(
                 "MAX_POLL_INTERVAL_MS", DEFAULT_MAX_POLL_INTERVAL_MS, 1_000, Integer.MAX_VALUE)),
         read.integer("REPLICATION_FACTOR", -1, -1, 32),
         Duration.ofMillis(read.integer("STREAMS_STARTUP_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
-        ImageFetchConfig.fromEnv(read));
+        ImageFetchConfig.fromEnv(read),
+        read.withPrefix(PROPERTY_PREFIX).entrySet().stream()
+            .collect(
+                Collectors.toUnmodifiableMap(
+                    entry -> entry.getKey().toLowerCase(Locale.ROOT).replace('_', '.'),
+                    Map.Entry::getValue)));
   }
 }

@@ -48,6 +48,7 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     props.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
         (int) settings.maxPollInterval().toMillis());
+    props.putAll(settings.extraProperties());
     return props;
   }
 

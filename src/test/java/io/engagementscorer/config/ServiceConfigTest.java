@@ -139,4 +139,21 @@ class ServiceConfigTest {
         .hasMessageContaining("TRANSACTION_TIMEOUT_MS")
         .hasMessageContaining("SCORING_TIMEOUT_MS");
   }
+
+  @Test
+  void shouldPassKafkaStreamsPropertiesThroughFromPrefixedVariables() {
+    StreamsSettings streams =
+        ServiceConfig.fromEnv(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                    "SCHEMA_REGISTRY_URL", "mock://test",
+                    "KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "6000",
+                    "KAFKA_STREAMS_NUM_STANDBY_REPLICAS", "1"))
+            .streams();
+
+    assertThat(streams.extraProperties())
+        .containsEntry("consumer.session.timeout.ms", "6000")
+        .containsEntry("num.standby.replicas", "1")
+        .hasSize(2);
+  }
 }

@@ -1,0 +1,253 @@
+package io.engagementscorer.stream;
+
+import static io.engagementscorer.stream.PostEvents.comment;
+import static io.engagementscorer.stream.PostEvents.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.engagementscorer.Application;
+import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.PostEvent;
+import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
+import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
+import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
+import io.engagementscorer.testing.ApicurioRegistry;
+import io.engagementscorer.testing.EmbeddedKafka;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two instances with one application id share the input partitions; one, a separate process, is
+ * killed with SIGKILL mid-run. Exactly-once: every post still gets a score for its newest state,
+ * and no post state is scored twice in what read_committed consumers see.
+ */
+class ScaleOutIT {
+  private static final int POSTS = 300;
+  private static final Duration DEADLINE = Duration.ofSeconds(240);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private EmbeddedKafka kafka;
+  private ApicurioRegistry registry;
+  private Application survivor;
+  private Process victim;
+
+  @AfterEach
+  void stopEverything() {
+    if (victim != null) {
+      victim.destroyForcibly();
+    }
+    if (survivor != null) {
+      survivor.close();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  private Map<String, String> instanceEnvironment(int port) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", Integer.toString(port));
+    env.put("MODEL_DIR", "models/tiny");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("SCHEMA_REGISTRY_URL", registry.url());
+    env.put("APPLICATION_ID", "scale-out-it");
+    env.put("STATE_DIR", Files.createTempDirectory("scale-out-" + port).toString());
+    env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
+    env.put("BATCH_MAX_DELAY_MS", "20");
+    // A dead member must leave the group, and its open transaction be aborted, within seconds.
+    env.put("SCORING_TIMEOUT_MS", "4000");
+    env.put("TRANSACTION_TIMEOUT_MS", "10000");
+    env.put("KAFKA_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "6000");
+    env.put("KAFKA_STREAMS_CONSUMER_HEARTBEAT_INTERVAL_MS", "1000");
+    return env;
+  }
+
+  private Process startChildInstance(Map<String, String> env) throws IOException {
+    Path log = Path.of("target", "scale-out-child.log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.engagementscorer.Main")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  @Test
+  void shouldScoreEveryPostOnceWhenAnInstanceIsKilledMidRun() throws Exception {
+    kafka = EmbeddedKafka.start();
+    kafka.createTopic("posts", 4);
+    registry = ApicurioRegistry.start();
+    int survivorPort = freePort();
+    int victimPort = freePort();
+    survivor = Application.start(ServiceConfig.fromEnv(instanceEnvironment(survivorPort)));
+    victim = startChildInstance(instanceEnvironment(victimPort));
+    awaitHealthy(victimPort);
+    awaitHealthy(survivorPort);
+
+    RestSchemaRegistryClient schemas =
+        new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
+    ConfluentAvroSerializer<PostEvent> serializer =
+        new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      for (int post = 0; post < POSTS; post++) {
+        PostEvent event = event("post-" + post, "first version of " + post);
+        producer.send(
+            new ProducerRecord<>("posts", event.getPostId(), serializer.serialize("posts", event)));
+      }
+      producer.flush();
+      List<ConsumerRecord<String, EngagementScore>> firstRound =
+          readScores(schemas, records -> records.size() >= POSTS / 3);
+      assertThat(firstRound).as("scores before the kill").hasSizeGreaterThanOrEqualTo(POSTS / 3);
+      assertThat(servedByBothInstances(survivorPort, firstRound))
+          .as("both instances own partitions")
+          .isTrue();
+
+      victim.destroyForcibly().waitFor();
+
+      for (int post = 0; post < POSTS; post++) {
+        PostEvent event = event("post-" + post, null, comment("c-" + post, "second version"));
+        producer.send(
+            new ProducerRecord<>("posts", event.getPostId(), serializer.serialize("posts", event)));
+      }
+      producer.flush();
+    }
+
+    List<ConsumerRecord<String, EngagementScore>> scores =
+        readScores(
+            schemas,
+            records ->
+                records.stream()
+                        .filter(record -> record.value().getPostVersion() == 2)
+                        .map(ConsumerRecord::key)
+                        .distinct()
+                        .count()
+                    == POSTS);
+    Set<String> scoredStates = new HashSet<>();
+    Set<String> finalStates = new HashSet<>();
+    for (ConsumerRecord<String, EngagementScore> record : scores) {
+      String state = record.key() + "@" + record.value().getPostVersion();
+      assertThat(scoredStates.add(state)).as("%s scored twice", state).isTrue();
+      if (record.value().getPostVersion() == 2) {
+        assertThat(record.value().getCommentCount()).isEqualTo(1);
+        finalStates.add(record.key());
+      }
+    }
+    assertThat(finalStates).hasSize(POSTS);
+  }
+
+  private boolean servedByBothInstances(
+      int port, List<ConsumerRecord<String, EngagementScore>> scored) throws Exception {
+    Set<String> servers = new HashSet<>();
+    for (ConsumerRecord<String, EngagementScore> record : scored.subList(0, 40)) {
+      HttpResponse<String> response = get(port, "/api/v1/scores/" + record.key());
+      if (response.statusCode() == 200) {
+        servers.add(JSON.readTree(response.body()).get("served_by").asText());
+      }
+    }
+    return servers.size() == 2;
+  }
+
+  private List<ConsumerRecord<String, EngagementScore>> readScores(
+      RestSchemaRegistryClient schemas,
+      java.util.function.Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, EngagementScore>> records = new ArrayList<>();
+    try (KafkaConsumer<String, EngagementScore> consumer =
+        new KafkaConsumer<>(
+            props,
+            new StringDeserializer(),
+            new ConfluentAvroDeserializer<>(schemas, EngagementScore.class))) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor("engagement-scores").stream()
+              .map(info -> new TopicPartition("engagement-scores", info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.nanoTime() + DEADLINE.toNanos();
+      while (!done.test(records) && System.nanoTime() < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  private KafkaProducer<String, byte[]> producer() {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private void awaitHealthy(int port) throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < end) {
+      if (victim != null && !victim.isAlive()) {
+        throw new IllegalStateException(
+            "the child instance exited; see target/scale-out-child.log");
+      }
+      try {
+        HttpResponse<String> health = get(port, "/api/v1/health");
+        if (health.statusCode() == 200
+            && "RUNNING".equals(JSON.readTree(health.body()).get("streams_state").asText())) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // The instance is still starting.
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("instance on port " + port + " did not become healthy");
+  }
+
+  private static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
