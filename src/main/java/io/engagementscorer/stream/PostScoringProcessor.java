@@ -10,6 +10,7 @@ import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -92,6 +93,9 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     PostEvent event;
     try {
       event = decode(record);
+    } catch (SchemaRegistryUnavailableException e) {
+      // Says nothing about the record: stop, and retry it from the last commit (see ScoringStream).
+      throw e;
     } catch (SerializationException | IllegalArgumentException e) {
       deadLetter(
           record.key(),

@@ -1,6 +1,7 @@
 package io.engagementscorer.stream;
 
 import io.engagementscorer.config.StreamsSettings;
+import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -11,7 +12,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,11 +64,7 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     KafkaStreams streams = new KafkaStreams(topology, properties(settings));
     streams.setStateListener(
         (now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
-    streams.setUncaughtExceptionHandler(
-        failure -> {
-          LOG.error("Kafka Streams thread failed; stopping the stream", failure);
-          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+    streams.setUncaughtExceptionHandler(ScoringStream::onThreadFailure);
     KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
     metrics.bindTo(registry);
     streams.start();
@@ -97,6 +94,24 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
         settings.deadLetterTopic(),
         settings.processingGuarantee());
     return new ScoringStream(streams, metrics);
+  }
+
+  /**
+   * An unavailable schema registry is transient and no fault of the records: the thread is replaced
+   * and resumes from the last committed offset (under exactly-once its open transaction is
+   * aborted). Anything else is a bug or a broken environment: the stream stops and health reports
+   * it.
+   */
+  static StreamThreadExceptionResponse onThreadFailure(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SchemaRegistryUnavailableException) {
+        LOG.error(
+            "Schema registry unavailable; restarting the stream thread: {}", cause.getMessage());
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+    }
+    LOG.error("Kafka Streams thread failed; stopping the stream", failure);
+    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
   private static void sleep() {

@@ -3,6 +3,7 @@ package io.engagementscorer.stream;
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import io.engagementscorer.avro.EngagementScore;
@@ -20,6 +21,8 @@ import io.engagementscorer.stream.serde.ConfluentAvroSerde;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.JsonPostEventDeserializer;
 import io.engagementscorer.stream.serde.MockSchemaRegistry;
+import io.engagementscorer.stream.serde.SchemaRegistryClient;
+import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +31,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -89,11 +96,16 @@ class ScoringTopologyTest {
   }
 
   private void startTopology(boolean jsonInput) {
+    startTopologyWith(
+        jsonInput
+            ? new JsonPostEventDeserializer()
+            : new ConfluentAvroDeserializer<>(schemas, PostEvent.class));
+  }
+
+  private void startTopologyWith(Deserializer<PostEvent> events) {
     StreamSerdes serdes =
         new StreamSerdes(
-            jsonInput
-                ? new JsonPostEventDeserializer()
-                : new ConfluentAvroDeserializer<>(schemas, PostEvent.class),
+            events,
             new ConfluentAvroSerde<>(schemas, PostState.class, true, false),
             new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
             new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false));
@@ -314,5 +326,41 @@ class ScoringTopologyTest {
     EngagementScore score = scores.readValue();
     assertThat(score.getCleanedText()).isEqualTo("hello from any client json");
     assertThat(score.getCommentCount()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldStopRatherThanDeadLetterWhileTheSchemaRegistryIsUnreachable() {
+    startTopology(false);
+    byte[] record = avro(event("p1", "a schema id the new deserializer has not cached"));
+    SchemaRegistryClient unreachable =
+        new SchemaRegistryClient() {
+          @Override
+          public int register(String subject, Schema schema) {
+            throw new SchemaRegistryUnavailableException("registry down");
+          }
+
+          @Override
+          public int idOf(String subject, Schema schema) {
+            throw new SchemaRegistryUnavailableException("registry down");
+          }
+
+          @Override
+          public Schema schemaById(int id) {
+            throw new SchemaRegistryUnavailableException("registry down");
+          }
+        };
+    driver.close();
+    driver = null;
+    startTopologyWith(new ConfluentAvroDeserializer<>(unreachable, PostEvent.class));
+
+    assertThatThrownBy(() -> posts.pipeInput("p1", record))
+        .hasRootCauseInstanceOf(SchemaRegistryUnavailableException.class);
+    assertThat(deadLetters.isEmpty()).isTrue();
+    assertThat(
+            ScoringStream.onThreadFailure(
+                new StreamsException(new SchemaRegistryUnavailableException("registry down"))))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+    assertThat(ScoringStream.onThreadFailure(new IllegalStateException("bug")))
+        .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
   }
 }

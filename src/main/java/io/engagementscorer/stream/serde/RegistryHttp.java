@@ -101,7 +101,7 @@ final class RegistryHttp {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       return new Answer(response.statusCode(), response.body());
     } catch (IOException e) {
-      throw new SchemaRegistryException(
+      throw new SchemaRegistryUnavailableException(
           "Schema registry at "
               + baseUrl
               + " is unreachable ("
@@ -113,7 +113,7 @@ final class RegistryHttp {
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SchemaRegistryException(
+      throw new SchemaRegistryUnavailableException(
           "Interrupted while calling schema registry at " + request.uri(), e);
     }
   }

@@ -111,7 +111,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       return;
     }
     if (answer.status() == 401 || answer.status() == 403) {
-      throw new SchemaRegistryException(
+      throw new SchemaRegistryUnavailableException(
           "Schema registry at "
               + baseUrl()
               + " refused the credentials (HTTP "
@@ -121,7 +121,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
               + "): check the basic auth user info: "
               + answer.body());
     }
-    throw new SchemaRegistryException(
+    String message =
         "Schema registry at "
             + baseUrl()
             + " answered HTTP "
@@ -129,7 +129,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             + " for "
             + call
             + ": "
-            + answer.body());
+            + answer.body();
+    throw answer.status() >= 500
+        ? new SchemaRegistryUnavailableException(message)
+        : new SchemaRegistryException(message);
   }
 
   private Schema parse(int id, String schemaJson) {
