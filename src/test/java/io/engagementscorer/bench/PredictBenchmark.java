@@ -2,13 +2,6 @@ package io.engagementscorer.bench;
 
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.model.EngagementModel;
-import io.engagementscorer.model.InferenceSession;
-import io.engagementscorer.model.ModelBundle;
-import io.engagementscorer.model.RegressorBatch;
-import io.engagementscorer.model.TokenEncoder;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,31 +9,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import javax.imageio.ImageIO;
 
 /**
  * Measures, in one run on one bundle: the model ceiling (sentiment + regressor forward passes on
- * ready tensors at batch sizes 1, 8 and 32, for posts with {@value #COMMENTS} comments each), then
- * HTTP {@code /predict} throughput and latency at concurrency 1, 8 and 32 for the same posts with a
- * 320x240 PNG, through the whole service in this JVM. Prints a Markdown table and the ratio of HTTP
- * throughput at concurrency 32 to the best ceiling.
+ * ready tensors at batch sizes 1, 8 and 32, for posts with {@value ModelCeiling#COMMENTS} comments
+ * each), then HTTP {@code /predict} throughput and latency at concurrency 1, 8 and 32 for the same
+ * posts with a 320x240 PNG, through the whole service in this JVM. Prints a Markdown table and the
+ * ratio of HTTP throughput at concurrency 32 to the best ceiling.
  *
  * <p>Run with {@code ops/bench.sh [bundle-dir] [seconds-per-measurement]}.
  */
 public final class PredictBenchmark {
-  static final int COMMENTS = 3;
   private static final int[] BATCH_SIZES = {1, 8, 32};
   private static final int[] CONCURRENCY = {1, 8, 32};
-  private static final List<String> COMMENT_TEXTS =
-      List.of("Wow, so beautiful!", "Amazing shot, where is this?", "Not my favourite colours");
-  private static final String TEXT = "Golden hour at the harbour #sunset #travel https://x.y/z";
 
   private PredictBenchmark() {}
 
@@ -55,7 +41,7 @@ public final class PredictBenchmark {
         Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.arch"),
         System.getProperty("java.version"));
-    double[] ceiling = measureCeiling(bundleDir, seconds);
+    double[] ceiling = ModelCeiling.medianBatchMillis(bundleDir, BATCH_SIZES, seconds);
     List<double[]> http = measureHttp(bundleDir, seconds);
     System.out.println();
     System.out.println("| measurement | batch / concurrency | posts/s | p50 ms | p99 ms |");
@@ -63,7 +49,9 @@ public final class PredictBenchmark {
     for (int index = 0; index < BATCH_SIZES.length; index++) {
       System.out.printf(
           "| model ceiling (ready tensors) | batch %d | %.1f | %.1f | - |%n",
-          BATCH_SIZES[index], BATCH_SIZES[index] / ceiling[index] * 1000, ceiling[index]);
+          BATCH_SIZES[index],
+          ModelCeiling.postsPerSecond(BATCH_SIZES[index], ceiling[index]),
+          ceiling[index]);
     }
     for (int index = 0; index < CONCURRENCY.length; index++) {
       double[] row = http.get(index);
@@ -73,76 +61,13 @@ public final class PredictBenchmark {
     }
     double bestCeiling = 0;
     for (int index = 0; index < BATCH_SIZES.length; index++) {
-      bestCeiling = Math.max(bestCeiling, BATCH_SIZES[index] / ceiling[index] * 1000);
+      bestCeiling =
+          Math.max(bestCeiling, ModelCeiling.postsPerSecond(BATCH_SIZES[index], ceiling[index]));
     }
     double atThirtyTwo = http.get(CONCURRENCY.length - 1)[0];
     System.out.printf(
         "%nHTTP at concurrency 32 / best ceiling: %.1f / %.1f posts/s = %.0f%%%n",
         atThirtyTwo, bestCeiling, 100 * atThirtyTwo / bestCeiling);
-  }
-
-  /** Median milliseconds of one batch (sentiment for its comments, then the regressor). */
-  private static double[] measureCeiling(Path bundleDir, double seconds) {
-    ModelBundle bundle = ModelBundle.open(bundleDir);
-    double[] medians = new double[BATCH_SIZES.length];
-    try (EngagementModel model = EngagementModel.load(bundle, EngagementModel.selectDevice(false));
-        InferenceSession session = model.newSession()) {
-      for (int index = 0; index < BATCH_SIZES.length; index++) {
-        int size = BATCH_SIZES[index];
-        RegressorBatch batch = readyBatch(model, size);
-        List<long[]> comments = new ArrayList<>();
-        for (int post = 0; post < size; post++) {
-          for (String comment : COMMENT_TEXTS) {
-            comments.add(model.sentimentEncoder().encode(comment));
-          }
-        }
-        Runnable forward =
-            () -> {
-              session.sentimentLogits(comments);
-              session.engagementScores(batch);
-            };
-        medians[index] = medianMillis(forward, seconds);
-        System.out.printf("ceiling batch %d: median %.1f ms%n", size, medians[index]);
-      }
-    }
-    return medians;
-  }
-
-  private static RegressorBatch readyBatch(EngagementModel model, int size) {
-    int side = model.manifest().image().size();
-    int tokens = model.manifest().text().maxTokens();
-    int features = model.manifest().sentiment().features().size();
-    Random random = new Random(42);
-    float[] pixels = new float[size * 3 * side * side];
-    for (int index = 0; index < pixels.length; index++) {
-      pixels[index] = (float) random.nextGaussian();
-    }
-    TokenEncoder encoder = model.textEncoder();
-    long[] encoded = encoder.encode("golden hour at the harbour sunset travel");
-    long[] ids = new long[size * tokens];
-    long[] mask = new long[size * tokens];
-    for (int row = 0; row < size; row++) {
-      System.arraycopy(encoder.pad(encoded, tokens), 0, ids, row * tokens, tokens);
-      System.arraycopy(
-          TokenEncoder.attentionMask(encoded.length, tokens), 0, mask, row * tokens, tokens);
-    }
-    float[] sentiment = new float[size * features];
-    Arrays.fill(sentiment, 1f / features);
-    return new RegressorBatch(size, pixels, ids, mask, sentiment);
-  }
-
-  private static double medianMillis(Runnable work, double seconds) {
-    for (int warmup = 0; warmup < 3; warmup++) {
-      work.run();
-    }
-    List<Double> millis = new ArrayList<>();
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    while (System.nanoTime() < end || millis.size() < 5) {
-      long start = System.nanoTime();
-      work.run();
-      millis.add((System.nanoTime() - start) / 1e6);
-    }
-    return percentile(millis, 50);
   }
 
   /** For each concurrency: posts/s, p50 ms, p99 ms. */
@@ -214,38 +139,22 @@ public final class PredictBenchmark {
       System.out.printf("  %d requests failed: %s%n", failures.size(), failures);
     }
     List<Double> sorted = new ArrayList<>(latencies);
-    return new double[] {sorted.size() / elapsed, percentile(sorted, 50), percentile(sorted, 99)};
-  }
-
-  private static double percentile(List<Double> values, double percent) {
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(null);
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    int index = (int) Math.ceil(percent / 100 * sorted.size()) - 1;
-    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+    return new double[] {
+      sorted.size() / elapsed,
+      ModelCeiling.percentile(sorted, 50),
+      ModelCeiling.percentile(sorted, 99)
+    };
   }
 
   private static String requestBody() throws IOException {
-    BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
-    Random random = new Random(7);
-    for (int y = 0; y < 240; y++) {
-      for (int x = 0; x < 320; x++) {
-        int noise = random.nextInt(32);
-        image.setRGB(x, y, (200 + noise / 2) << 16 | (x * 160 / 320 + noise) << 8 | (y / 3));
-      }
-    }
-    ByteArrayOutputStream png = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", png);
     StringBuilder comments = new StringBuilder();
-    for (String comment : COMMENT_TEXTS) {
+    for (String comment : ModelCeiling.COMMENT_TEXTS) {
       comments.append(comments.length() == 0 ? "" : ", ").append('"').append(comment).append('"');
     }
     return "{\"raw_text\": \""
-        + TEXT
+        + ModelCeiling.TEXT
         + "\", \"image_base64\": \""
-        + Base64.getEncoder().encodeToString(png.toByteArray())
+        + Base64.getEncoder().encodeToString(ModelCeiling.samplePng())
         + "\", \"comments\": ["
         + comments
         + "]}";
