@@ -28,6 +28,8 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+  // The stream keeps up to two batches submitted: one running, one queued behind it.
+  private static final int MAX_IN_FLIGHT_BATCHES = 2;
 
   private final EngagementModel model;
   private final EngagementScorer scorer;
@@ -60,10 +64,12 @@ public final class Application implements AutoCloseable {
   }
 
   /** The stream and what it owns, absent in an HTTP-only instance. */
-  private record StreamSide(ScoringStream stream, ImageFetcher images) implements AutoCloseable {
+  private record StreamSide(ScoringStream stream, ImageFetcher images, ExecutorService preparation)
+      implements AutoCloseable {
     @Override
     public void close() {
       stream.close();
+      preparation.shutdownNow();
       images.close();
     }
   }
@@ -146,6 +152,14 @@ public final class Application implements AutoCloseable {
                 fetch.s3PathStyle(),
                 fetch.awsRegion(),
                 fetch.allowPrivateAddresses()));
+    ExecutorService preparation =
+        Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "post-preparation");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       TopicProvisioner.ensureTopics(settings);
       Topology topology =
@@ -155,14 +169,16 @@ public final class Application implements AutoCloseable {
               new StreamScoringSettings(
                   config.batchMaxSize(),
                   config.batchMaxDelay(),
-                  config.scoringTimeout(),
+                  MAX_IN_FLIGHT_BATCHES * config.batchMaxSize(),
                   config.maxComments()),
               StreamSerdesFactory.create(settings),
               scorer,
               images::fetch,
+              preparation,
               registry);
-      return new StreamSide(ScoringStream.start(settings, topology, registry), images);
+      return new StreamSide(ScoringStream.start(settings, topology, registry), images, preparation);
     } catch (RuntimeException e) {
+      preparation.shutdownNow();
       images.close();
       throw e;
     }

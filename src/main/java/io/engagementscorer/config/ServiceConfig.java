@@ -109,9 +109,6 @@ public record ServiceConfig(
               + batchMaxSize
               + ")");
     }
-    if (streams != null) {
-      checkStreamsTimeouts(streams, batchMaxDelay.plus(scoringTimeout));
-    }
     if (maxImageBytes > maxRequestBytes) {
       throw new ConfigException(
           "MAX_IMAGE_BYTES ("
@@ -120,30 +117,6 @@ public record ServiceConfig(
               + maxRequestBytes
               + ")");
     }
-  }
-
-  // A punctuation waits for its batch: it must end well inside the transaction and poll deadlines,
-  // or the broker aborts the transaction / the group evicts the instance mid-batch.
-  private static void checkStreamsTimeouts(StreamsSettings streams, Duration longestBatch) {
-    Duration limit =
-        streams.exactlyOnce()
-            ? min(streams.transactionTimeout(), streams.maxPollInterval())
-            : streams.maxPollInterval();
-    if (longestBatch.multipliedBy(2).compareTo(limit) > 0) {
-      throw new ConfigException(
-          "SCORING_TIMEOUT_MS + BATCH_MAX_DELAY_MS ("
-              + longestBatch.toMillis()
-              + " ms) must be at most half of "
-              + (streams.exactlyOnce()
-                  ? "TRANSACTION_TIMEOUT_MS and MAX_POLL_INTERVAL_MS ("
-                  : "MAX_POLL_INTERVAL_MS (")
-              + limit.toMillis()
-              + " ms)");
-    }
-  }
-
-  private static Duration min(Duration a, Duration b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**

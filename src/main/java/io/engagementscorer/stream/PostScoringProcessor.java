@@ -17,12 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -39,11 +42,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decodes post events, folds them into the post-state store, and marks changed posts pending in a
- * changelogged store, so a crash loses nothing. Pending posts are scored when there are a batch's
- * worth of them or when the punctuator fires, each once with its newest state, through the shared
- * scorer. Scores go to the output and the latest-scores store; what cannot be decoded or scored
- * goes to the dead-letter topic with the reason in headers. A post the scorer cannot take now
- * (queue full, timeout) stays pending for the next punctuation.
+ * changelogged store, so a crash loses nothing. When a batch's worth of posts is pending, or when
+ * the punctuator fires, the pending posts not already being scored are submitted, each once with
+ * its newest state, to the shared scorer, without waiting: the stream thread keeps processing, and
+ * posts from every task share batches. Finished scores are collected on later calls and written to
+ * the output and the latest-scores store in the same transaction that removes them from the pending
+ * store; what cannot be decoded or scored goes to the dead-letter topic with the reason in headers.
+ * A post the scorer cannot take now (queue full, timeout) stays pending and is submitted again.
  */
 final class PostScoringProcessor extends ContextualProcessor<String, byte[], String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(PostScoringProcessor.class);
@@ -52,23 +57,43 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
   private final Deserializer<PostEvent> decoder;
   private final EngagementScorer scorer;
   private final ImageResolver images;
+  private final Executor preparation;
+  private final Semaphore inFlightPermits;
   private final DeadLetterCounter deadLetters;
 
   private KeyValueStore<String, PostState> postStates;
   private KeyValueStore<String, Long> pending;
   private KeyValueStore<String, EngagementScore> latestScores;
   private int pendingCount;
+  // In memory only: after a crash or a rebalance the pending store still holds these posts.
+  private final Map<String, InFlight> inFlight = new HashMap<>();
+
+  /** An image reference that could not be fetched, after the fetcher's own retries. */
+  private static final class ImageFetchFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ImageFetchFailure(String uri, Throwable cause) {
+      super("image " + uri + " could not be fetched: " + cause.getMessage(), cause);
+    }
+  }
+
+  /** A post being scored, with the state that was submitted. */
+  private record InFlight(PostState state, CompletableFuture<EngagementPrediction> result) {}
 
   PostScoringProcessor(
       StreamScoringSettings settings,
       Deserializer<PostEvent> decoder,
       EngagementScorer scorer,
       ImageResolver images,
+      Executor preparation,
+      Semaphore inFlightPermits,
       MeterRegistry registry) {
     this.settings = settings;
     this.decoder = decoder;
     this.scorer = scorer;
     this.images = images;
+    this.preparation = preparation;
+    this.inFlightPermits = inFlightPermits;
     this.deadLetters = new DeadLetterCounter(registry);
   }
 
@@ -84,7 +109,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     }
     Duration interval =
         settings.batchMaxDelay().isZero() ? Duration.ofMillis(1) : settings.batchMaxDelay();
-    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> scorePending());
+    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> collectAndSubmit());
   }
 
   @Override
@@ -116,8 +141,10 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
             settings.maxComments(),
             new PostAggregator.Source(source.topic(), source.partition(), source.offset()))
         .ifPresent(this::markPending);
-    if (pendingCount >= settings.batchMaxSize()) {
-      scorePending();
+    if (pendingCount - inFlight.size() >= settings.batchMaxSize()) {
+      collectAndSubmit();
+    } else {
+      collectCompleted();
     }
   }
 
@@ -149,75 +176,69 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     pending.put(state.getPostId(), state.getVersion());
   }
 
-  /** Scores every pending post, a batch at a time so no wait outlives the scoring timeout. */
-  void scorePending() {
-    List<String> due = new ArrayList<>();
-    try (KeyValueIterator<String, Long> all = pending.all()) {
-      all.forEachRemaining(entry -> due.add(entry.key));
-    }
-    for (int start = 0; start < due.size(); start += settings.batchMaxSize()) {
-      if (!scoreBatch(due.subList(start, Math.min(due.size(), start + settings.batchMaxSize())))) {
-        break;
-      }
-    }
+  private void collectAndSubmit() {
+    collectCompleted();
+    submitPending();
   }
 
-  /** Scores one batch; false when the scorer was unavailable, so the rest waits for later. */
-  private boolean scoreBatch(List<String> postIds) {
-    Map<PostState, CompletableFuture<EngagementPrediction>> scoring = new LinkedHashMap<>();
-    boolean available = true;
-    for (String postId : postIds) {
+  /** Submits pending posts that are not being scored yet, up to the in-flight limit. */
+  private void submitPending() {
+    List<String> due = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = pending.all()) {
+      all.forEachRemaining(
+          entry -> {
+            if (!inFlight.containsKey(entry.key)) {
+              due.add(entry.key);
+            }
+          });
+    }
+    for (String postId : due) {
       PostState state = postStates.get(postId);
       if (state == null) {
         resolve(postId);
         continue;
       }
-      try {
-        scoring.put(state, scorer.score(contentOf(state)));
-      } catch (ScoringUnavailableException e) {
-        LOG.warn("Scorer unavailable, pending posts wait: {}", e.getMessage());
-        available = false;
-        break;
-      } catch (InvalidInputException e) {
-        deadLetterState(state, stageOf(e), e);
-      } catch (RuntimeException e) {
-        LOG.warn("Post {}: its image could not be fetched", postId, e);
-        deadLetterState(state, DeadLetters.STAGE_IMAGE, e);
+      // Shared by every task of this instance: submitting more than the scorer can run soon only
+      // prepares posts that the full queue then refuses.
+      if (!inFlightPermits.tryAcquire()) {
+        return;
       }
+      // Fetching and preparing run on the preparation pool: the stream thread never waits.
+      inFlight.put(
+          postId,
+          new InFlight(
+              state,
+              CompletableFuture.supplyAsync(() -> contentOf(state), preparation)
+                  .thenCompose(scorer::score)));
     }
-    long deadline = System.nanoTime() + settings.scoringTimeout().toNanos();
-    for (Map.Entry<PostState, CompletableFuture<EngagementPrediction>> entry : scoring.entrySet()) {
-      available &= collect(entry.getKey(), entry.getValue(), deadline);
-    }
-    return available;
   }
 
-  /** Emits the score or a dead letter; false when the post stays pending (scorer unavailable). */
-  private boolean collect(
-      PostState state, CompletableFuture<EngagementPrediction> future, long deadline) {
+  /** Emits the scores (or dead letters) of posts whose scoring finished. */
+  private void collectCompleted() {
+    Iterator<InFlight> running = inFlight.values().iterator();
+    while (running.hasNext()) {
+      InFlight post = running.next();
+      if (post.result().isDone()) {
+        running.remove();
+        inFlightPermits.release();
+        collect(post);
+      }
+    }
+  }
+
+  private void collect(InFlight post) {
+    PostState state = post.state();
     try {
-      EngagementPrediction prediction =
-          future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      emit(state, prediction);
-      return true;
-    } catch (TimeoutException e) {
-      LOG.warn("Post {} was not scored in time; it stays pending", state.getPostId());
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
+      emit(state, post.result().join());
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof ScoringUnavailableException || cause instanceof TimeoutException) {
         LOG.warn("Post {} stays pending: {}", state.getPostId(), cause.getMessage());
-        return false;
+        return;
       }
-      String stage =
-          cause instanceof InvalidInputException invalid
-              ? stageOf(invalid)
-              : DeadLetters.STAGE_SCORE;
-      deadLetterState(state, stage, cause);
-      return true;
+      // The fetch failure itself, not the marker that says where it happened, goes in the headers.
+      Throwable reported = cause instanceof ImageFetchFailure ? cause.getCause() : cause;
+      deadLetterState(state, stageOf(cause), reported);
     }
   }
 
@@ -236,7 +257,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
             .build();
     latestScores.put(state.getPostId(), score);
     context().forward(new Record<>(state.getPostId(), score, now), ScoringTopology.SCORES_SINK);
-    resolve(state.getPostId());
+    resolveIfUnchanged(state);
   }
 
   private PostContent contentOf(PostState state) {
@@ -262,11 +283,23 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
       inline.duplicate().get(bytes);
       return bytes;
     }
-    return images.fetch(image.getUri());
+    try {
+      return images.fetch(image.getUri());
+    } catch (InvalidInputException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new ImageFetchFailure(image.getUri(), e);
+    }
   }
 
-  private static String stageOf(InvalidInputException e) {
-    return e.problem().contains("image") ? DeadLetters.STAGE_IMAGE : DeadLetters.STAGE_SCORE;
+  private static String stageOf(Throwable failure) {
+    if (failure instanceof InvalidInputException invalid) {
+      return invalid.problem().contains("image")
+          ? DeadLetters.STAGE_IMAGE
+          : DeadLetters.STAGE_SCORE;
+    }
+    // Anything else before scoring is the image fetch failing after its retries.
+    return failure instanceof ImageFetchFailure ? DeadLetters.STAGE_IMAGE : DeadLetters.STAGE_SCORE;
   }
 
   private void deadLetterState(PostState state, String stage, Throwable failure) {
@@ -296,9 +329,24 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
             ScoringTopology.DEAD_LETTER_SINK);
   }
 
+  // A post that changed while it was being scored stays pending: its newer state is scored next.
+  private void resolveIfUnchanged(PostState scored) {
+    Long version = pending.get(scored.getPostId());
+    if (version != null && version == scored.getVersion()) {
+      resolve(scored.getPostId());
+    }
+  }
+
   private void resolve(String postId) {
     if (pending.delete(postId) != null) {
       pendingCount--;
     }
+  }
+
+  /** Forgets posts in flight: their task moves or closes, and its pending store keeps them. */
+  @Override
+  public void close() {
+    inFlightPermits.release(inFlight.size());
+    inFlight.clear();
   }
 }

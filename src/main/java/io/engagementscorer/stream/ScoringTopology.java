@@ -2,6 +2,8 @@ package io.engagementscorer.stream;
 
 import io.engagementscorer.scoring.EngagementScorer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -26,6 +28,7 @@ public final class ScoringTopology {
    * The topology, a pure function of its arguments.
    *
    * @param topics input, output and dead-letter topic names
+   * @param preparation runs image fetching and post preparation off the stream threads
    */
   public static Topology build(
       StreamTopics topics,
@@ -33,13 +36,23 @@ public final class ScoringTopology {
       StreamSerdes serdes,
       EngagementScorer scorer,
       ImageResolver images,
+      Executor preparation,
       MeterRegistry registry) {
+    Semaphore inFlightPermits = new Semaphore(settings.maxInFlight());
     Topology topology = new Topology();
     topology.addSource(
         SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), topics.input());
     topology.addProcessor(
         PROCESSOR,
-        () -> new PostScoringProcessor(settings, serdes.postEvents(), scorer, images, registry),
+        () ->
+            new PostScoringProcessor(
+                settings,
+                serdes.postEvents(),
+                scorer,
+                images,
+                preparation,
+                inFlightPermits,
+                registry),
         SOURCE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(

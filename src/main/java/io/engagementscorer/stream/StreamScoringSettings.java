@@ -7,8 +7,8 @@ import java.time.Duration;
  *
  * @param batchMaxSize pending posts that trigger scoring at once
  * @param batchMaxDelay how often pending posts are scored, at the latest
- * @param scoringTimeout longest a punctuation waits for its scores; unscored posts stay pending
+ * @param maxInFlight posts this instance's tasks together may have submitted and not yet collected
  * @param maxComments comments kept per post
  */
 public record StreamScoringSettings(
-    int batchMaxSize, Duration batchMaxDelay, Duration scoringTimeout, int maxComments) {}
+    int batchMaxSize, Duration batchMaxDelay, int maxInFlight, int maxComments) {}

@@ -126,21 +126,6 @@ class ServiceConfigTest {
   }
 
   @Test
-  void shouldRefuseABatchThatCouldOutliveTheTransaction() {
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.fromEnv(
-                    Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-                        "SCHEMA_REGISTRY_URL", "mock://test",
-                        "SCORING_TIMEOUT_MS", "40000",
-                        "TRANSACTION_TIMEOUT_MS", "60000")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("TRANSACTION_TIMEOUT_MS")
-        .hasMessageContaining("SCORING_TIMEOUT_MS");
-  }
-
-  @Test
   void shouldPassKafkaStreamsPropertiesThroughFromPrefixedVariables() {
     StreamsSettings streams =
         ServiceConfig.fromEnv(

@@ -99,6 +99,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
   private int postForId(String subject, Schema schema, String path, boolean lookup) {
     RegistryHttp.Answer answer = http.postSchema(path, schema.toString());
+    if (!lookup && answer.status() == 409) {
+      // 409 is an incompatible schema in Confluent's API, but Apicurio also answers it to the loser
+      // of a race to register the same schema. In that case the schema is registered: use its id.
+      try {
+        return postForId(subject, schema, "/subjects/" + encode(subject), true);
+      } catch (SchemaRegistryUnavailableException e) {
+        throw e;
+      } catch (SchemaRegistryException notRegistered) {
+        requireSuccess(answer, "POST " + path);
+      }
+    }
     if (lookup && answer.status() == 404) {
       throw SchemaRegistryException.notRegistered(schema, subject, baseUrl(), answer.body());
     }

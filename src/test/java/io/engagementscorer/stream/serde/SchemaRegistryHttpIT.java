@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.Test;
 class SchemaRegistryHttpIT {
   private final List<Request> requests = new CopyOnWriteArrayList<>();
   private volatile Reply reply = new Reply(200, "{\"id\": 7}", Duration.ZERO);
+  // Answers for the first requests, in order; `reply` answers the rest.
+  private final ConcurrentLinkedQueue<Reply> firstReplies = new ConcurrentLinkedQueue<>();
   private HttpServer server;
   private ExecutorService executor;
 
@@ -121,6 +124,20 @@ class SchemaRegistryHttpIT {
   }
 
   @Test
+  void shouldUseTheIdOfASchemaThatAnotherClientRegisteredAMomentBefore() {
+    firstReplies.add(
+        new Reply(409, "{\"error_code\": 409, \"message\": \"already exists\"}", Duration.ZERO));
+    reply =
+        new Reply(200, "{\"id\": 5, \"subject\": \"posts-value\", \"version\": 1}", Duration.ZERO);
+    var client = new RestSchemaRegistryClient(baseUrl(), null, timeout());
+
+    assertThat(client.register("posts-value", PostEvent.getClassSchema())).isEqualTo(5);
+    assertThat(requests)
+        .extracting(Request::rawPath)
+        .containsExactly("/subjects/posts-value/versions", "/subjects/posts-value");
+  }
+
+  @Test
   void shouldReportAnAnswerThatIsNotTheRegistrysJson() {
     reply = new Reply(200, "<html>proxy login</html>", Duration.ZERO);
     var client = new RestSchemaRegistryClient(baseUrl(), null, timeout());
@@ -159,7 +176,8 @@ class SchemaRegistryHttpIT {
             exchange.getRequestHeaders().getFirst("Content-Type"),
             exchange.getRequestHeaders().getFirst("Authorization"),
             body));
-    Reply current = reply;
+    Reply queued = firstReplies.poll();
+    Reply current = queued != null ? queued : reply;
     try {
       Thread.sleep(current.delay().toMillis());
     } catch (InterruptedException e) {
