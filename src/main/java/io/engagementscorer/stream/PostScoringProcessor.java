@@ -183,6 +183,10 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
 
   /** Submits pending posts that are not being scored yet, up to the in-flight limit. */
   private void submitPending() {
+    // With a backlog, the pending store is large: do not walk it when nothing can be submitted.
+    if (inFlightPermits.availablePermits() == 0) {
+      return;
+    }
     List<String> due = new ArrayList<>();
     try (KeyValueIterator<String, Long> all = pending.all()) {
       all.forEachRemaining(
