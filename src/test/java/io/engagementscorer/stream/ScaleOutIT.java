@@ -2,6 +2,9 @@ package io.engagementscorer.stream;
 
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
+import static io.engagementscorer.stream.StreamTestKit.freePort;
+import static io.engagementscorer.stream.StreamTestKit.get;
+import static io.engagementscorer.stream.StreamTestKit.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,37 +12,23 @@ import io.engagementscorer.Application;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
 import io.engagementscorer.testing.ApicurioRegistry;
 import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class ScaleOutIT {
   private static final int POSTS = 300;
-  private static final Duration DEADLINE = Duration.ofSeconds(240);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private EmbeddedKafka kafka;
@@ -124,7 +112,7 @@ class ScaleOutIT {
         new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
     ConfluentAvroSerializer<PostEvent> serializer =
         new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
-    try (KafkaProducer<String, byte[]> producer = producer()) {
+    try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
       for (int post = 0; post < POSTS; post++) {
         PostEvent event = event("post-" + post, "first version of " + post);
         producer.send(
@@ -132,7 +120,8 @@ class ScaleOutIT {
       }
       producer.flush();
       List<ConsumerRecord<String, EngagementScore>> firstRound =
-          readScores(
+          StreamTestKit.readScores(
+              kafka.bootstrapServers(),
               schemas,
               records ->
                   records.size() >= POSTS / 3
@@ -153,7 +142,8 @@ class ScaleOutIT {
     }
 
     List<ConsumerRecord<String, EngagementScore>> scores =
-        readScores(
+        StreamTestKit.readScores(
+            kafka.bootstrapServers(),
             schemas,
             records ->
                 records.stream()
@@ -210,39 +200,6 @@ class ScaleOutIT {
     return List.copyOf(byPartition.values());
   }
 
-  private List<ConsumerRecord<String, EngagementScore>> readScores(
-      RestSchemaRegistryClient schemas,
-      java.util.function.Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<ConsumerRecord<String, EngagementScore>> records = new ArrayList<>();
-    try (KafkaConsumer<String, EngagementScore> consumer =
-        new KafkaConsumer<>(
-            props,
-            new StringDeserializer(),
-            new ConfluentAvroDeserializer<>(schemas, EngagementScore.class))) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor("engagement-scores").stream()
-              .map(info -> new TopicPartition("engagement-scores", info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long end = System.nanoTime() + DEADLINE.toNanos();
-      while (!done.test(records) && System.nanoTime() < end) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
-  }
-
-  private KafkaProducer<String, byte[]> producer() {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-  }
-
   private void awaitHealthy(int port) throws Exception {
     long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < end) {
@@ -262,19 +219,5 @@ class ScaleOutIT {
       Thread.sleep(250);
     }
     throw new IllegalStateException("instance on port " + port + " did not become healthy");
-  }
-
-  private static HttpResponse<String> get(int port, String path)
-      throws IOException, InterruptedException {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

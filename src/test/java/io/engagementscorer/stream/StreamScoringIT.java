@@ -2,6 +2,11 @@ package io.engagementscorer.stream;
 
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
+import static io.engagementscorer.stream.StreamTestKit.freePort;
+import static io.engagementscorer.stream.StreamTestKit.get;
+import static io.engagementscorer.stream.StreamTestKit.producer;
+import static io.engagementscorer.stream.StreamTestKit.readScores;
+import static io.engagementscorer.stream.StreamTestKit.readUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,29 +15,22 @@ import io.engagementscorer.Application;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
 import io.engagementscorer.testing.ApicurioRegistry;
 import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.avro.generic.GenericData;
@@ -40,17 +38,10 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,7 +51,6 @@ import org.junit.jupiter.api.Test;
  * API), and the whole service with the tiny model, exactly-once.
  */
 class StreamScoringIT {
-  private static final Duration DEADLINE = Duration.ofSeconds(180);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static EmbeddedKafka kafka;
@@ -91,10 +81,7 @@ class StreamScoringIT {
     env.put("BATCH_MAX_DELAY_MS", "20");
     env.put("MAX_COMMENTS", "50");
     application = Application.start(ServiceConfig.fromEnv(env));
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    producer = producer(kafka.bootstrapServers());
   }
 
   @AfterAll
@@ -113,12 +100,6 @@ class StreamScoringIT {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   private static void publish(String key, byte[] value) {
     producer.send(new ProducerRecord<>("posts", key, value));
   }
@@ -127,35 +108,9 @@ class StreamScoringIT {
     publish(event.getPostId(), eventSerializer.serialize("posts", event));
   }
 
-  /** Reads a topic from the beginning, read_committed, until {@code done} holds or the deadline. */
-  private static <V> List<ConsumerRecord<String, V>> readUntil(
-      String topic,
-      org.apache.kafka.common.serialization.Deserializer<V> values,
-      Predicate<List<ConsumerRecord<String, V>>> done) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<ConsumerRecord<String, V>> records = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      long end = System.nanoTime() + DEADLINE.toNanos();
-      while (!done.test(records) && System.nanoTime() < end) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
-  }
-
   private static List<ConsumerRecord<String, EngagementScore>> scoresUntil(
       Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
-    return readUntil(
-        "engagement-scores", new ConfluentAvroDeserializer<>(schemas, EngagementScore.class), done);
+    return readScores(kafka.bootstrapServers(), schemas, done);
   }
 
   @Test
@@ -230,6 +185,7 @@ class StreamScoringIT {
 
     List<ConsumerRecord<String, byte[]>> deadLetters =
         readUntil(
+            kafka.bootstrapServers(),
             "posts-dlq",
             new ByteArrayDeserializer(),
             records -> records.stream().filter(r -> r.key().startsWith("poison-")).count() >= 6);
@@ -251,13 +207,6 @@ class StreamScoringIT {
         .containsExactlyInAnyOrder("healthy-0", "healthy-1", "healthy-2", "healthy-3", "healthy-4");
     assertThat(application.registry().scrape())
         .contains("engagement_stream_dead_letters_total{stage=\"decode\"}");
-  }
-
-  private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HttpClient.newHttpClient()
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString());
   }
 
   private static String header(ConsumerRecord<String, byte[]> record, String name) {
@@ -296,9 +245,9 @@ class StreamScoringIT {
     producer.flush();
     scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("queried")));
 
-    HttpResponse<String> score = get("/api/v1/scores/queried");
-    HttpResponse<String> missing = get("/api/v1/scores/never-seen");
-    JsonNode health = JSON.readTree(get("/api/v1/health").body());
+    HttpResponse<String> score = get(port, "/api/v1/scores/queried");
+    HttpResponse<String> missing = get(port, "/api/v1/scores/never-seen");
+    JsonNode health = JSON.readTree(get(port, "/api/v1/health").body());
 
     assertThat(score.statusCode()).isEqualTo(200);
     JsonNode body = JSON.readTree(score.body());

@@ -1,0 +1,92 @@
+package io.engagementscorer.stream;
+
+import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
+import io.engagementscorer.stream.serde.SchemaRegistryClient;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Clients and helpers the stream integration tests share. */
+final class StreamTestKit {
+  private static final Duration DEADLINE = Duration.ofSeconds(240);
+
+  private StreamTestKit() {}
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** An idempotent producer of raw values keyed by post id. */
+  static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  /** Reads a topic from the beginning, read_committed, until {@code done} holds or the deadline. */
+  static <V> List<ConsumerRecord<String, V>> readUntil(
+      String bootstrapServers,
+      String topic,
+      Deserializer<V> values,
+      Predicate<List<ConsumerRecord<String, V>>> done) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, V>> records = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long end = System.nanoTime() + DEADLINE.toNanos();
+      while (!done.test(records) && System.nanoTime() < end) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** Reads the scores topic from the beginning until {@code done} holds or the deadline. */
+  static List<ConsumerRecord<String, EngagementScore>> readScores(
+      String bootstrapServers,
+      SchemaRegistryClient schemas,
+      Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
+    return readUntil(
+        bootstrapServers,
+        "engagement-scores",
+        new ConfluentAvroDeserializer<>(schemas, EngagementScore.class),
+        done);
+  }
+
+  static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+}
