@@ -2,6 +2,7 @@ package io.engagementscorer.stream;
 
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
+import static io.engagementscorer.stream.StreamTestKit.closeAll;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
 import static io.engagementscorer.stream.StreamTestKit.producer;
@@ -18,7 +19,6 @@ import io.engagementscorer.testing.ApicurioRegistry;
 import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,32 +47,17 @@ class ScaleOutIT {
   private Process victim;
 
   @AfterEach
-  void stopEverything() {
+  void stopEverything() throws Exception {
     if (victim != null) {
       victim.destroyForcibly();
     }
-    if (survivor != null) {
-      survivor.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+    closeAll(survivor, registry, kafka);
   }
 
   private Map<String, String> instanceEnvironment(int port) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("HOST", "127.0.0.1");
-    env.put("PORT", Integer.toString(port));
-    env.put("MODEL_DIR", "models/tiny");
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    env.put("SCHEMA_REGISTRY_URL", registry.url());
+    Map<String, String> env =
+        StreamTestKit.serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
     env.put("APPLICATION_ID", "scale-out-it");
-    env.put("STATE_DIR", Files.createTempDirectory("scale-out-" + port).toString());
-    env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
-    env.put("BATCH_MAX_DELAY_MS", "20");
     // A dead member must leave the group, and its open transaction be aborted, within seconds.
     env.put("SCORING_TIMEOUT_MS", "4000");
     env.put("TRANSACTION_TIMEOUT_MS", "10000");

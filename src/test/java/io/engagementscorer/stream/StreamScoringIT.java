@@ -2,11 +2,13 @@ package io.engagementscorer.stream;
 
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
+import static io.engagementscorer.stream.StreamTestKit.closeAll;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
 import static io.engagementscorer.stream.StreamTestKit.producer;
 import static io.engagementscorer.stream.StreamTestKit.readScores;
 import static io.engagementscorer.stream.StreamTestKit.readUntil;
+import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,8 +26,6 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -69,35 +69,15 @@ class StreamScoringIT {
     schemas = new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
     eventSerializer = new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
     port = freePort();
-    Path stateDir = Files.createTempDirectory("stream-it-state");
-    Map<String, String> env = new HashMap<>();
-    env.put("HOST", "127.0.0.1");
-    env.put("PORT", Integer.toString(port));
-    env.put("MODEL_DIR", "models/tiny");
-    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    env.put("SCHEMA_REGISTRY_URL", registry.url());
-    env.put("STATE_DIR", stateDir.toString());
-    env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
-    env.put("BATCH_MAX_DELAY_MS", "20");
+    Map<String, String> env = serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
     env.put("MAX_COMMENTS", "50");
     application = Application.start(ServiceConfig.fromEnv(env));
     producer = producer(kafka.bootstrapServers());
   }
 
   @AfterAll
-  static void stopStack() {
-    if (producer != null) {
-      producer.close();
-    }
-    if (application != null) {
-      application.close();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
+  static void stopStack() throws Exception {
+    closeAll(producer, application, registry, kafka);
   }
 
   private static void publish(String key, byte[] value) {

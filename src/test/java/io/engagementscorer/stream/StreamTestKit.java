@@ -9,9 +9,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +37,33 @@ final class StreamTestKit {
   static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * The environment of a service instance with the stream on this broker and registry, serving HTTP
+   * on 127.0.0.1:{@code port}; callers add what their test needs.
+   */
+  static Map<String, String> serviceEnvironment(
+      int port, String bootstrapServers, String registryUrl) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", Integer.toString(port));
+    env.put("MODEL_DIR", "models/tiny");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+    env.put("SCHEMA_REGISTRY_URL", registryUrl);
+    env.put("STATE_DIR", Files.createTempDirectory("stream-it-state-" + port).toString());
+    env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
+    env.put("BATCH_MAX_DELAY_MS", "20");
+    return env;
+  }
+
+  /** Closes what was started, last first, skipping what never started. */
+  static void closeAll(AutoCloseable... resources) throws Exception {
+    for (AutoCloseable resource : resources) {
+      if (resource != null) {
+        resource.close();
+      }
     }
   }
 
