@@ -5,9 +5,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import publish
 from .bundle import BundleError
 from .configs import REAL_HEAD_HIDDEN_DIMS, SIZES, TINY_SIZE
-from .export import ExportOptions, export_bundle
+from .export import LORA_B_SEED, ExportOptions, export_bundle
 from .sources import ModelSources, pretrained_sources, random_sources
 from .verify import verify_bundle
 
@@ -56,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         "--sentiment-max-tokens", type=int, default=128, help="comment length cap, in tokens"
     )
     export.add_argument(
+        "--weights-seed",
+        type=int,
+        default=LORA_B_SEED,
+        help="random mode: seed of the LoRA weights; another seed gives another model of the"
+        " same architecture (default: %(default)s, the committed tiny bundle's)",
+    )
+    export.add_argument(
         "--created-at",
         help="UTC time for the manifest, e.g. 2026-11-24T00:00:00Z (default: now)",
     )
@@ -68,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--tolerance", type=float, help="default: the manifest's reference tolerance"
     )
+
+    publish_command = commands.add_parser(
+        "publish", help="upload a bundle to S3 as one .tar.gz object (see exporter/publish.py)"
+    )
+    publish_command.set_defaults(command=publish.run)
+    publish.add_arguments(publish_command)
     return parser
 
 
@@ -87,6 +101,7 @@ def _export(args: argparse.Namespace) -> int:
         sentiment_max_tokens=args.sentiment_max_tokens,
         trust_checkpoint=args.trust_checkpoint,
         progress=_progress,
+        weights_seed=args.weights_seed,
     )
     manifest = export_bundle(sources, options)
     files = len(manifest["files"])

@@ -58,11 +58,15 @@ class ExportOptions:
     lora: LoraSettings = field(default_factory=LoraSettings)
     sentiment_max_tokens: int = 128
     trust_checkpoint: bool = False
+    weights_seed: int = LORA_B_SEED
     progress: Callable[[str], None] = field(default=lambda message: None)
 
 
 def lora_regressor(
-    sources: ModelSources, lora: LoraSettings, trust_checkpoint: bool = False
+    sources: ModelSources,
+    lora: LoraSettings,
+    trust_checkpoint: bool = False,
+    weights_seed: int = LORA_B_SEED,
 ) -> CLIPEngagementRegressor:
     """The regressor with LoRA adapters, not merged: trained weights loaded, or random ones."""
     torch.manual_seed(HEAD_SEED)
@@ -71,7 +75,7 @@ def lora_regressor(
     )
     apply_lora(regressor, lora)
     if sources.trained_state is None:
-        perturb_lora_b(regressor, LORA_B_SEED)
+        perturb_lora_b(regressor, weights_seed)
     else:
         load_trained_state(regressor, sources.trained_state, trust_checkpoint)
     return regressor.eval()
@@ -85,7 +89,9 @@ def export_bundle(sources: ModelSources, options: ExportOptions) -> dict:
     progress("writing tokenizers")
     special = _write_tokenizers(sources, out)
     progress("building the regressor: LoRA, then merge")
-    regressor = lora_regressor(sources, options.lora, options.trust_checkpoint)
+    regressor = lora_regressor(
+        sources, options.lora, options.trust_checkpoint, options.weights_seed
+    )
     counts = count_parameters(regressor)
     merge_lora(regressor)
     progress("tracing the regressor")
@@ -186,7 +192,7 @@ def _manifest_body(
     """The manifest but `files`; `counts` are the LoRA-wrapped model's, `merged` is exported."""
     clip = merged.clip
     vision, text = clip.config.vision_config, clip.config.text_config
-    return {
+    body = {
         "format_version": FORMAT_VERSION,
         "name": sources.name,
         "version": options.version,
@@ -233,3 +239,4 @@ def _manifest_body(
         },
         "reference": {"cases": CASES_FILE, "tolerance": REFERENCE_TOLERANCE},
     }
+    return body

@@ -1,5 +1,9 @@
 package io.engagementscorer;
 
+import io.engagementscorer.bundles.BundleSource;
+import io.engagementscorer.bundles.BundleSources;
+import io.engagementscorer.bundles.ModelLoader;
+import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
@@ -7,10 +11,10 @@ import io.engagementscorer.fetch.FetchSettings;
 import io.engagementscorer.fetch.ImageFetcher;
 import io.engagementscorer.http.ApiServer;
 import io.engagementscorer.model.EngagementModel;
-import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.PostLimits;
+import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.stream.ScoreQueries;
 import io.engagementscorer.stream.ScoringStream;
 import io.engagementscorer.stream.ScoringTopology;
@@ -19,7 +23,7 @@ import io.engagementscorer.stream.StreamSerdesFactory;
 import io.engagementscorer.stream.StreamTopics;
 import io.engagementscorer.stream.StreamsStatus;
 import io.engagementscorer.stream.TopicProvisioner;
-import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,7 +34,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,20 +47,20 @@ public final class Application implements AutoCloseable {
   // The stream keeps up to two batches submitted: one running, one queued behind it.
   private static final int MAX_IN_FLIGHT_BATCHES = 2;
 
-  private final EngagementModel model;
   private final EngagementScorer scorer;
+  private final ModelReloader reloader;
   private final StreamSide stream;
   private final ApiServer server;
   private final PrometheusMeterRegistry registry;
 
   private Application(
-      EngagementModel model,
       EngagementScorer scorer,
+      ModelReloader reloader,
       StreamSide stream,
       ApiServer server,
       PrometheusMeterRegistry registry) {
-    this.model = model;
     this.scorer = scorer;
+    this.reloader = reloader;
     this.stream = stream;
     this.server = server;
     this.registry = registry;
@@ -75,43 +78,37 @@ public final class Application implements AutoCloseable {
   }
 
   /**
-   * Loads and checks the model, starts the scorer, the stream when Kafka is configured, and binds
-   * the HTTP server.
+   * Fetches, loads and checks the model, starts the scorer and its reloader, the stream when Kafka
+   * is configured, and binds the HTTP server.
+   *
+   * @throws io.engagementscorer.model.ModelException when no usable model can be obtained
    */
   public static Application start(ServiceConfig config) {
     PrometheusMeterRegistry registry = newRegistry();
-    ModelBundle bundle = ModelBundle.open(config.modelDir());
-    bundle.requireLora(config.useLora(), config.loraRank());
-    EngagementModel model =
-        EngagementModel.load(bundle, EngagementModel.selectDevice(config.forceCpu()));
-    TimeGauge.builder(
-            "engagement.model.load.time",
-            model,
-            TimeUnit.MILLISECONDS,
-            loaded -> loaded.loadTime().toMillis())
-        .description("How long loading the served model took")
-        .tag("version", model.manifest().version())
-        .register(registry);
+    ModelLoader loader = modelLoader(config, registry);
+    BundleSource source = BundleSources.open(config.modelSource());
     EngagementScorer scorer = null;
+    ModelReloader reloader = null;
     StreamSide stream = null;
     try {
+      LOG.info("Loading the model from {}", source.describe());
+      ServedModel initial = loader.load(source.initial());
+      if (!initial.ready()) {
+        LOG.error(
+            "Model {} failed its self-check: serving 503 until it is replaced", initial.version());
+      }
       scorer =
           EngagementScorer.start(
-              model,
-              postLimits(config),
-              batcherSettings(config),
-              config.sentimentBatchSize(),
-              config.selfCheckRawTolerance(),
-              registry);
-      if (!scorer.ready()) {
-        LOG.error(
-            "Model {} failed its self-check: serving 503 until it is replaced",
-            model.manifest().version());
-      }
+              initial, batcherSettings(config), config.sentimentBatchSize(), registry);
+      reloader =
+          new ModelReloader(source, loader, scorer, config.modelSource().reloadInterval(), registry)
+              .start();
       stream = config.streams() == null ? null : startStream(config, scorer, registry);
       ApiServer server =
           new ApiServer(
                   scorer,
+                  reloader,
+                  config.modelSource().adminToken(),
                   stream == null ? StreamsStatus.DISABLED : stream.stream(),
                   stream == null
                       ? null
@@ -121,17 +118,33 @@ public final class Application implements AutoCloseable {
                   new ApiServer.Limits(
                       config.maxRequestBytes(), config.maxImageBytes(), config.retryAfterSeconds()))
               .start(config.host(), config.port());
-      return new Application(model, scorer, stream, server, registry);
+      return new Application(scorer, reloader, stream, server, registry);
     } catch (RuntimeException e) {
       if (stream != null) {
         stream.close();
       }
+      if (reloader != null) {
+        reloader.close();
+      } else {
+        source.close();
+      }
       if (scorer != null) {
         scorer.close();
       }
-      model.close();
       throw e;
     }
+  }
+
+  /** How this configuration turns bundles into served models. */
+  static ModelLoader modelLoader(ServiceConfig config, MeterRegistry registry) {
+    return new ModelLoader(
+        config.useLora(),
+        config.loraRank(),
+        EngagementModel.selectDevice(config.forceCpu()),
+        postLimits(config),
+        config.sentimentBatchSize(),
+        config.selfCheckRawTolerance(),
+        registry);
   }
 
   private static StreamSide startStream(
@@ -148,9 +161,9 @@ public final class Application implements AutoCloseable {
                 config.maxImageBytes(),
                 fetch.retries(),
                 FetchSettings.DEFAULT_RETRY_BACKOFF,
-                fetch.s3Endpoint(),
-                fetch.s3PathStyle(),
-                fetch.awsRegion(),
+                fetch.s3().endpoint(),
+                fetch.s3().pathStyle(),
+                fetch.s3().region(),
                 fetch.allowPrivateAddresses()));
     ExecutorService preparation =
         Executors.newFixedThreadPool(
@@ -228,6 +241,11 @@ public final class Application implements AutoCloseable {
     return registry;
   }
 
+  /** The model reloader, for callers in the same process. */
+  public ModelReloader reloader() {
+    return reloader;
+  }
+
   /** Stops serving, finishes queued work, and releases the model. */
   @Override
   public void close() {
@@ -235,7 +253,7 @@ public final class Application implements AutoCloseable {
     if (stream != null) {
       stream.close();
     }
+    reloader.close();
     scorer.close();
-    model.close();
   }
 }

@@ -2,9 +2,15 @@ package io.engagementscorer;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import io.engagementscorer.bundles.BundleSource;
+import io.engagementscorer.bundles.BundleSources;
 import io.engagementscorer.config.ConfigException;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.ModelException;
+import io.engagementscorer.scoring.SelfCheck;
+import io.engagementscorer.scoring.ServedModel;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,11 +18,24 @@ import org.slf4j.LoggerFactory;
 /** Starts the service from the environment and stops it cleanly on SIGTERM or Ctrl-C. */
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final String CHECK_MODEL = "--check-model";
 
   private Main() {}
 
-  /** Entry point; exits with status 2 on invalid configuration, 3 on an unusable model. */
+  /**
+   * Entry point; exits with status 2 on invalid configuration, 3 on an unusable model. With {@code
+   * --check-model} it only fetches, loads and self-checks the configured model, prints the outcome
+   * and exits: 0 when the model passed, 1 when it failed its self-check.
+   */
   public static void main(String[] args) {
+    boolean checkOnly = List.of(args).contains(CHECK_MODEL);
+    for (String arg : args) {
+      if (!arg.equals(CHECK_MODEL)) {
+        LOG.error("Unknown argument {}: the service is configured by environment variables", arg);
+        System.exit(2);
+        return;
+      }
+    }
     // DJL must not try to download anything: natives come from the Maven jars.
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     ServiceConfig config;
@@ -30,6 +49,10 @@ public final class Main {
     applyLogLevel(config.logLevel());
     if (config.inferenceThreads() > 0) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.inferenceThreads()));
+    }
+    if (checkOnly) {
+      System.exit(checkModel(config));
+      return;
     }
     Application application;
     try {
@@ -55,6 +78,33 @@ public final class Main {
         base,
         base,
         base);
+  }
+
+  private static int checkModel(ServiceConfig config) {
+    try (BundleSource source = BundleSources.open(config.modelSource())) {
+      ServedModel model =
+          Application.modelLoader(config, new SimpleMeterRegistry()).load(source.initial());
+      try {
+        SelfCheck.Report report = model.selfCheck();
+        LOG.info(
+            "Model {} from {}: self-check {} ({} reference cases)",
+            model.version(),
+            model.origin().location(),
+            report.passed() ? "passed" : "FAILED",
+            report.cases().size());
+        for (SelfCheck.CaseResult result : report.cases()) {
+          if (!result.passed()) {
+            LOG.error("  {}: {}", result.name(), String.join("; ", result.problems()));
+          }
+        }
+        return report.passed() ? 0 : 1;
+      } finally {
+        model.retire();
+      }
+    } catch (ModelException e) {
+      LOG.error("Cannot load the model: {}", e.getMessage());
+      return 3;
+    }
   }
 
   private static void applyLogLevel(String level) {

@@ -1,6 +1,5 @@
 package io.engagementscorer.config;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,9 +16,7 @@ import java.util.stream.Collectors;
  * @param connectTimeout ({@code IMAGE_FETCH_CONNECT_TIMEOUT_MS})
  * @param timeout longest one fetch attempt may take ({@code IMAGE_FETCH_TIMEOUT_MS})
  * @param retries extra attempts for transient failures ({@code IMAGE_FETCH_RETRIES})
- * @param s3Endpoint endpoint of an S3-compatible store, or null for AWS ({@code S3_ENDPOINT})
- * @param s3PathStyle path-style bucket addressing, for MinIO and the like ({@code S3_PATH_STYLE})
- * @param awsRegion region S3 requests are signed for ({@code AWS_REGION})
+ * @param s3 how {@code s3://} references are read
  * @param allowPrivateAddresses fetch from loopback and private addresses: local development only
  *     ({@code IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES})
  */
@@ -29,21 +26,12 @@ public record ImageFetchConfig(
     Duration connectTimeout,
     Duration timeout,
     int retries,
-    URI s3Endpoint,
-    boolean s3PathStyle,
-    String awsRegion,
+    S3Settings s3,
     boolean allowPrivateAddresses) {
 
-  static ImageFetchConfig fromEnv(EnvironmentReader read) {
+  static ImageFetchConfig fromEnv(EnvironmentReader read, S3Settings s3) {
     String hosts = read.string("IMAGE_ALLOWED_HOSTS", "");
     String root = read.string("IMAGE_FILE_ROOT", null);
-    String endpoint = read.string("S3_ENDPOINT", null);
-    URI s3Endpoint;
-    try {
-      s3Endpoint = endpoint == null ? null : URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw EnvironmentReader.invalid("S3_ENDPOINT", endpoint, "expected a URL");
-    }
     return new ImageFetchConfig(
         Arrays.stream(hosts.split(","))
             .map(String::strip)
@@ -53,9 +41,7 @@ public record ImageFetchConfig(
         Duration.ofMillis(read.integer("IMAGE_FETCH_CONNECT_TIMEOUT_MS", 2_000, 1, 600_000)),
         Duration.ofMillis(read.integer("IMAGE_FETCH_TIMEOUT_MS", 10_000, 1, 600_000)),
         read.integer("IMAGE_FETCH_RETRIES", 2, 0, 10),
-        s3Endpoint,
-        read.bool("S3_PATH_STYLE", false),
-        read.string("AWS_REGION", "us-east-1"),
+        s3,
         read.bool("IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES", false));
   }
 }

@@ -17,7 +17,7 @@ import java.util.Set;
  * @param useLora whether the bundle must carry a LoRA fine-tune ({@code USE_LORA})
  * @param loraRank the LoRA rank the bundle must have been trained with ({@code LORA_RANK})
  * @param forceCpu run on the CPU even when a GPU is present ({@code FORCE_CPU})
- * @param modelDir directory of the model bundle ({@code MODEL_DIR})
+ * @param modelSource where the model comes from and how it is kept current
  * @param maxTextLength longest accepted post text, in characters ({@code MAX_TEXT_LENGTH_REQUEST})
  * @param maxComments most comments accepted per post ({@code MAX_COMMENTS})
  * @param maxCommentLength longest accepted comment, in characters ({@code MAX_COMMENT_LENGTH})
@@ -48,7 +48,7 @@ public record ServiceConfig(
     boolean useLora,
     int loraRank,
     boolean forceCpu,
-    Path modelDir,
+    ModelSourceConfig modelSource,
     int maxTextLength,
     int maxComments,
     int maxCommentLength,
@@ -71,7 +71,6 @@ public record ServiceConfig(
   public static final String DEFAULT_LOG_LEVEL = "info";
   public static final boolean DEFAULT_USE_LORA = true;
   public static final int DEFAULT_LORA_RANK = 8;
-  public static final String DEFAULT_MODEL_DIR = "models/tiny";
   public static final int DEFAULT_MAX_TEXT_LENGTH = 10_000;
   public static final int DEFAULT_MAX_COMMENTS = 1_000;
   public static final int DEFAULT_MAX_COMMENT_LENGTH = 5_000;
@@ -126,11 +125,7 @@ public record ServiceConfig(
    */
   public static ServiceConfig fromEnv(Map<String, String> env) {
     EnvironmentReader read = new EnvironmentReader(env);
-    if (read.bool("USE_S3_MODEL", false)) {
-      throw new ConfigException(
-          "USE_S3_MODEL=true: loading the model from S3 is not part of this build yet; set"
-              + " USE_S3_MODEL=false and MODEL_DIR to a local bundle");
-    }
+    S3Settings s3 = S3Settings.fromEnv(read);
     int port = read.integer("PORT", DEFAULT_PORT, 0, 65_535);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
@@ -139,7 +134,7 @@ public record ServiceConfig(
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
         read.bool("FORCE_CPU", false),
-        Path.of(read.string("MODEL_DIR", DEFAULT_MODEL_DIR)),
+        ModelSourceConfig.fromEnv(read, s3),
         read.integer("MAX_TEXT_LENGTH_REQUEST", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),
         read.integer("MAX_COMMENTS", DEFAULT_MAX_COMMENTS, 0, 100_000),
         read.integer("MAX_COMMENT_LENGTH", DEFAULT_MAX_COMMENT_LENGTH, 1, 1_000_000),
@@ -157,7 +152,7 @@ public record ServiceConfig(
         read.integer("SENTIMENT_BATCH_SIZE", DEFAULT_SENTIMENT_BATCH_SIZE, 1, 4_096),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
-        StreamsSettings.fromEnv(read, port));
+        StreamsSettings.fromEnv(read, port, s3));
   }
 
   /** The configuration of this process: its environment over {@code .env} in the working dir. */

@@ -1,28 +1,20 @@
 package io.engagementscorer.fetch;
 
+import io.engagementscorer.config.S3Settings;
+import io.engagementscorer.s3.S3Connection;
 import java.io.IOException;
 import java.net.URI;
-import java.util.ServiceLoader;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.SdkHttpConfigurationOption;
-import software.amazon.awssdk.http.SdkHttpService;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.utils.AttributeMap;
-import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * Reads {@code s3://bucket/key} references through the AWS SDK, from AWS S3 or from an
@@ -34,37 +26,26 @@ final class S3ImageSource implements ImageSource {
   /** Bucket naming rules, loosely: lower-case letters, digits, dots and hyphens, 3 to 63 long. */
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
-  private final SdkHttpClient httpClient;
+  private final S3Connection connection;
   private final S3Client client;
   private final FetchSettings settings;
-  private final AwsCredentialsProvider credentials;
 
   /** A source signing requests with credentials from {@code credentials}, which it then owns. */
   S3ImageSource(FetchSettings settings, AwsCredentialsProvider credentials) {
     this.settings = settings;
-    this.credentials = credentials;
-    this.httpClient = httpClient(settings);
-    S3ClientBuilder builder =
-        S3Client.builder()
-            .region(Region.of(settings.s3Region()))
-            .credentialsProvider(credentials)
-            .forcePathStyle(settings.s3PathStyle())
-            .httpClient(httpClient)
-            .overrideConfiguration(
-                override ->
-                    override
-                        .apiCallTimeout(settings.readTimeout())
-                        .apiCallAttemptTimeout(settings.readTimeout())
-                        .retryStrategy(AwsRetryStrategy.doNotRetry()));
-    if (settings.s3Endpoint() != null) {
-      // S3-compatible stores often refuse the flexible-checksum headers newer SDKs send by
-      // default (s3proxy answers 501), so checksums are used only where an operation needs them.
-      builder
-          .endpointOverride(settings.s3Endpoint())
-          .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-          .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-    }
-    this.client = builder.build();
+    // The SDK does not retry: ImageFetcher does, for every scheme alike.
+    this.connection =
+        S3Connection.open(
+            new S3Settings(settings.s3Endpoint(), settings.s3PathStyle(), settings.s3Region()),
+            credentials,
+            settings.connectTimeout(),
+            settings.readTimeout(),
+            calls ->
+                calls
+                    .apiCallTimeout(settings.readTimeout())
+                    .apiCallAttemptTimeout(settings.readTimeout())
+                    .retryStrategy(AwsRetryStrategy.doNotRetry()));
+    this.client = connection.client();
   }
 
   @Override
@@ -100,11 +81,7 @@ final class S3ImageSource implements ImageSource {
   /** Closes the client, its connections and the credentials provider (which it owns). */
   @Override
   public void close() {
-    client.close();
-    httpClient.close();
-    if (credentials instanceof SdkAutoCloseable closeable) {
-      closeable.close();
-    }
+    connection.close();
   }
 
   private static GetObjectRequest requestFor(URI uri) {
@@ -129,24 +106,5 @@ final class S3ImageSource implements ImageSource {
     String code = e.awsErrorDetails() == null ? "" : " " + e.awsErrorDetails().errorCode();
     return new ImageFetchException(
         ImageFetchProblems.quote(uri) + ": S3 answered " + status + code, transientFailure, e);
-  }
-
-  /**
-   * The HTTP client from the SDK's client on the class path (the Apache one), with our timeouts. It
-   * is looked up through the SDK's own service interface so this code does not compile against a
-   * particular client.
-   */
-  private static SdkHttpClient httpClient(FetchSettings settings) {
-    SdkHttpService service =
-        ServiceLoader.load(SdkHttpService.class)
-            .findFirst()
-            .orElseThrow(
-                () -> new IllegalStateException("no AWS SDK HTTP client on the class path"));
-    AttributeMap timeouts =
-        AttributeMap.builder()
-            .put(SdkHttpConfigurationOption.CONNECTION_TIMEOUT, settings.connectTimeout())
-            .put(SdkHttpConfigurationOption.READ_TIMEOUT, settings.readTimeout())
-            .build();
-    return service.createHttpClientBuilder().buildWithDefaults(timeouts);
   }
 }

@@ -2,6 +2,7 @@ package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.ScoringUnavailableException;
 import io.engagementscorer.stream.ScoreQueries;
@@ -37,10 +38,14 @@ public final class ApiServer implements AutoCloseable {
   /**
    * Builds the server; {@link #start} binds it.
    *
+   * @param reloader the model reloader, behind {@code POST /api/v1/admin/reload}
+   * @param adminToken the admin API's bearer token, or null to turn the admin API off
    * @param scores interactive queries of the stream, or null when this instance runs none
    */
   public ApiServer(
       EngagementScorer scorer,
+      ModelReloader reloader,
+      String adminToken,
       StreamsStatus streams,
       ScoreQueries scores,
       PrometheusMeterRegistry registry,
@@ -53,7 +58,7 @@ public final class ApiServer implements AutoCloseable {
             new PredictRequestParser(mapper, limits.maxImageBytes()),
             limits.maxRequestBytes(),
             limits.retryAfterSeconds());
-    StatusHandlers status = new StatusHandlers(scorer, streams);
+    StatusHandlers status = new StatusHandlers(scorer, reloader, streams);
     byte[] openApi = resource("/openapi.json");
     byte[] docsPage = resource("/docs/index.html");
     byte[] docsInitializer = resource("/docs/swagger-initializer.js");
@@ -76,6 +81,7 @@ public final class ApiServer implements AutoCloseable {
     app.get("/api/v1/health", status::health);
     app.get("/api/v1/model-info", status::modelInfo);
     app.get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
+    app.post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);
     app.get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
     app.get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
     app.get(

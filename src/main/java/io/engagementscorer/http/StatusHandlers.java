@@ -1,10 +1,13 @@
 package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.model.BundleManifest;
 import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.model.ModelOrigin;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
+import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.http.Context;
 import java.util.List;
@@ -39,7 +42,8 @@ final class StatusHandlers {
    * @param baseModels base model ids
    * @param parameters parameter counts
    * @param lora LoRA configuration
-   * @param source where the model came from
+   * @param source where the model came from: type, folder, S3 bucket, key and ETag, keys passed
+   *     over and why
    * @param device cpu or gpu
    * @param loadedAt when the model finished loading
    * @param loadTimeMs how long loading took
@@ -47,7 +51,8 @@ final class StatusHandlers {
    * @param maxTextTokens CLIP text length
    * @param sentimentLabels the sentiment classes, in logit order
    * @param createdBy exporter and library versions
-   * @param selfCheck the start-up self-check
+   * @param selfCheck the self-check run before the model was served
+   * @param reloads reload activity: interval, successes, failures, the last attempt
    */
   record ModelInfo(
       String name,
@@ -56,7 +61,7 @@ final class StatusHandlers {
       Map<String, String> baseModels,
       BundleManifest.Parameters parameters,
       BundleManifest.Lora lora,
-      Map<String, String> source,
+      ModelOrigin source,
       String device,
       String loadedAt,
       long loadTimeMs,
@@ -64,32 +69,36 @@ final class StatusHandlers {
       int maxTextTokens,
       List<String> sentimentLabels,
       Map<String, String> createdBy,
-      SelfCheck.Report selfCheck) {}
+      SelfCheck.Report selfCheck,
+      ModelReloader.Status reloads) {}
 
   private final EngagementScorer scorer;
+  private final ModelReloader reloader;
   private final StreamsStatus streams;
 
-  StatusHandlers(EngagementScorer scorer, StreamsStatus streams) {
+  StatusHandlers(EngagementScorer scorer, ModelReloader reloader, StreamsStatus streams) {
     this.scorer = scorer;
+    this.reloader = reloader;
     this.streams = streams;
   }
 
   void health(Context ctx) {
-    boolean healthy = scorer.ready() && streams.healthy();
-    EngagementModel model = scorer.model();
+    ServedModel served = scorer.current();
+    boolean healthy = served.ready() && streams.healthy();
     ctx.status(healthy ? 200 : 503)
         .json(
             new Health(
                 healthy ? "healthy" : "unhealthy",
-                scorer.ready(),
-                model.manifest().version(),
-                model.deviceKind(),
+                served.ready(),
+                served.version(),
+                served.model().deviceKind(),
                 streams.state(),
                 scorer.queueDepth()));
   }
 
   void modelInfo(Context ctx) {
-    EngagementModel model = scorer.model();
+    ServedModel served = scorer.current();
+    EngagementModel model = served.model();
     BundleManifest manifest = model.manifest();
     ctx.json(
         new ModelInfo(
@@ -99,7 +108,7 @@ final class StatusHandlers {
             manifest.baseModels(),
             manifest.parameters(),
             manifest.lora(),
-            Map.of("type", "local", "path", model.bundle().directory().toString()),
+            served.origin(),
             model.deviceKind(),
             model.loadedAt().toString(),
             model.loadTime().toMillis(),
@@ -107,6 +116,7 @@ final class StatusHandlers {
             manifest.text().maxTokens(),
             manifest.sentiment().labels(),
             manifest.createdBy(),
-            scorer.selfCheck()));
+            served.selfCheck(),
+            reloader.status()));
   }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class EngagementModel implements AutoCloseable {
   private final TokenEncoder sentimentEncoder;
   private final Instant loadedAt;
   private final Duration loadTime;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private EngagementModel(
       ModelBundle bundle,
@@ -162,8 +164,12 @@ public final class EngagementModel implements AutoCloseable {
     return loadTime;
   }
 
+  /** Closes both models and tokenizers; a second call does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     closeQuietly(textEncoder);
     closeQuietly(sentimentEncoder);
     closeQuietly(sentiment);

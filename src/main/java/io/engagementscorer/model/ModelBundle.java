@@ -35,10 +35,12 @@ public final class ModelBundle {
 
   private final Path directory;
   private final BundleManifest manifest;
+  private final String manifestSha256;
 
-  private ModelBundle(Path directory, BundleManifest manifest) {
+  private ModelBundle(Path directory, BundleManifest manifest, String manifestSha256) {
     this.directory = directory;
     this.manifest = manifest;
+    this.manifestSha256 = manifestSha256;
   }
 
   /**
@@ -54,14 +56,24 @@ public final class ModelBundle {
           "No model bundle at " + dir + ": " + MANIFEST + " is missing (set MODEL_DIR)");
     }
     BundleManifest manifest;
+    String manifestSha256;
     try {
       manifest = MANIFEST_MAPPER.readValue(manifestFile.toFile(), BundleManifest.class);
+      manifestSha256 = sha256(manifestFile);
     } catch (IOException e) {
       throw new ModelException(manifestFile + " is not a valid manifest: " + e.getMessage(), e);
     }
     ManifestValidator.validate(manifest, manifestFile);
     verifyFiles(dir, manifest);
-    return new ModelBundle(dir, manifest);
+    return new ModelBundle(dir, manifest, manifestSha256);
+  }
+
+  /**
+   * This bundle after its owner renamed the whole folder to {@code directory} (an atomic move on
+   * one file system, so the files are the ones already verified): no second pass of hashing.
+   */
+  public ModelBundle movedTo(Path directory) {
+    return new ModelBundle(directory.toAbsolutePath().normalize(), manifest, manifestSha256);
   }
 
   /** The bundle directory, absolute. */
@@ -72,6 +84,11 @@ public final class ModelBundle {
   /** The validated manifest. */
   public BundleManifest manifest() {
     return manifest;
+  }
+
+  /** Hex sha256 of the manifest file, which changes with any file of the bundle. */
+  public String manifestSha256() {
+    return manifestSha256;
   }
 
   /** A file of the bundle, by its name in the manifest. */
@@ -164,7 +181,7 @@ public final class ModelBundle {
   }
 
   /** Hex sha256 of a file's content. */
-  static String sha256(Path file) throws IOException {
+  public static String sha256(Path file) throws IOException {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");

@@ -1,7 +1,7 @@
 package io.engagementscorer.model;
 
 /** A model bundle that cannot be used: missing, corrupt, inconsistent or failing to load. */
-public final class ModelException extends RuntimeException {
+public class ModelException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /** A bundle problem, described for the operator. */

@@ -4,53 +4,44 @@ import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.preprocess.InvalidInputException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The scoring core every caller shares: prepares a post on the caller's thread and scores it in a
- * micro-batch. The model is checked against its reference cases before the first score; a model
- * that fails the check is not served.
+ * micro-batch. It serves one model at a time and can {@link #replace(ServedModel) replace} it while
+ * running: posts already prepared finish on the model that prepared them, new posts go to the new
+ * model, and the old model closes once it has drained. A model that failed its self-check is not
+ * served.
  */
 public final class EngagementScorer implements AutoCloseable {
-  private final EngagementModel model;
-  private final PostPreparer preparer;
-  private final SelfCheck.Report selfCheck;
-  private final MicroBatcher<PreparedPost, EngagementPrediction> batcher;
+  private static final Logger LOG = LoggerFactory.getLogger(EngagementScorer.class);
+
+  private final AtomicReference<ServedModel> current;
+  private final MicroBatcher<ScoringJob, EngagementPrediction> batcher;
+  private volatile boolean closed;
 
   private EngagementScorer(
-      EngagementModel model,
-      PostPreparer preparer,
-      SelfCheck.Report selfCheck,
-      MicroBatcher<PreparedPost, EngagementPrediction> batcher) {
-    this.model = model;
-    this.preparer = preparer;
-    this.selfCheck = selfCheck;
+      ServedModel initial, MicroBatcher<ScoringJob, EngagementPrediction> batcher) {
+    this.current = new AtomicReference<>(initial);
     this.batcher = batcher;
   }
 
-  /**
-   * Runs the self-check on {@code model}, then starts the batcher's workers.
-   *
-   * @param rawTolerance how far the score from raw reference inputs may be from Python's
-   */
+  /** Starts the batcher's workers over {@code initial}, which the scorer then owns. */
   public static EngagementScorer start(
-      EngagementModel model,
-      PostLimits limits,
+      ServedModel initial,
       BatcherSettings settings,
       int sentimentBatchSize,
-      double rawTolerance,
       MeterRegistry registry) {
-    PostPreparer preparer = new PostPreparer(model, limits);
-    SelfCheck.Report report;
-    try (BatchScorer checker = new BatchScorer(model, sentimentBatchSize, registry)) {
-      report = SelfCheck.run(model, checker, rawTolerance);
-    }
-    MicroBatcher<PreparedPost, EngagementPrediction> batcher =
+    MicroBatcher<ScoringJob, EngagementPrediction> batcher =
         new MicroBatcher<>(
             "scoring",
             settings,
-            BatchScorer.factory(model, sentimentBatchSize, registry),
+            () -> new ScoringWorker(sentimentBatchSize, registry),
+            job -> job.model().release(),
             registry);
-    return new EngagementScorer(model, preparer, report, batcher);
+    return new EngagementScorer(initial, batcher);
   }
 
   /**
@@ -62,28 +53,77 @@ public final class EngagementScorer implements AutoCloseable {
    * @throws ScoringUnavailableException at once, when the model failed its self-check
    */
   public CompletableFuture<EngagementPrediction> score(PostContent post) {
-    if (!selfCheck.passed()) {
-      throw new ScoringUnavailableException(
-          "model "
-              + model.manifest().version()
-              + " failed its start-up self-check; see /api/v1/model-info");
+    ServedModel model = acquireCurrent();
+    PreparedPost prepared;
+    try {
+      if (!model.ready()) {
+        throw new ScoringUnavailableException(
+            "model " + model.version() + " failed its start-up self-check; see /api/v1/model-info");
+      }
+      prepared = model.preparer().prepare(post);
+    } catch (RuntimeException e) {
+      model.release();
+      throw e;
     }
-    return batcher.submit(preparer.prepare(post));
+    // From here the batcher holds the lease and returns it when the post's batch is done.
+    return batcher.submit(new ScoringJob(model, prepared));
   }
 
-  /** Whether the model passed its self-check and is being served. */
+  private ServedModel acquireCurrent() {
+    while (true) {
+      ServedModel model = current.get();
+      if (model.tryAcquire()) {
+        return model;
+      }
+      // Drained between the read and the lease: either a newer model is current now, or the
+      // scorer closed.
+      if (closed || current.get() == model) {
+        throw new ScoringUnavailableException("the scorer is shutting down");
+      }
+    }
+  }
+
+  /**
+   * Serves {@code next} from now on; the previous model finishes what it has and then closes.
+   *
+   * @throws IllegalArgumentException when {@code next} failed its self-check
+   */
+  public synchronized void replace(ServedModel next) {
+    if (!next.ready()) {
+      throw new IllegalArgumentException(
+          "model " + next.version() + " failed its self-check and must not be served");
+    }
+    if (closed) {
+      next.retire();
+      throw new ScoringUnavailableException("the scorer is shutting down");
+    }
+    ServedModel previous = current.getAndSet(next);
+    LOG.info(
+        "Now serving model {} from {} (replaced {}; it closes once its queued posts are scored)",
+        next.version(),
+        next.origin().location(),
+        previous.version());
+    previous.retire();
+  }
+
+  /** The model being served now. */
+  public ServedModel current() {
+    return current.get();
+  }
+
+  /** Whether the current model passed its self-check and is being served. */
   public boolean ready() {
-    return selfCheck.passed();
+    return current.get().ready();
   }
 
-  /** The start-up self-check's outcome. */
+  /** The current model's self-check outcome. */
   public SelfCheck.Report selfCheck() {
-    return selfCheck;
+    return current.get().selfCheck();
   }
 
-  /** The model being served. */
+  /** The current model. */
   public EngagementModel model() {
-    return model;
+    return current.get().model();
   }
 
   /** Posts waiting for a batch now. */
@@ -91,9 +131,14 @@ public final class EngagementScorer implements AutoCloseable {
     return batcher.queueDepth();
   }
 
-  /** Finishes queued work and stops the workers; the model stays open (its owner closes it). */
+  /** Finishes queued work, stops the workers, and closes the model. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     batcher.close();
+    current.get().retire();
   }
 }

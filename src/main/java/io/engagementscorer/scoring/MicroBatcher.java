@@ -11,6 +11,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,9 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     /** One result per item of {@code batch}, in the same order. */
     List<O> process(List<I> batch);
 
+    /** Called on the worker thread between batches, at least every 100 ms while idle. */
+    default void maintain() {}
+
     @Override
     default void close() {}
   }
@@ -45,6 +49,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
   private final String name;
   private final BatcherSettings settings;
+  private final Consumer<? super I> released;
   private final BlockingQueue<Job<I, O>> queue;
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean closed;
@@ -62,8 +67,23 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
       BatcherSettings settings,
       Supplier<? extends BatchProcessor<I, O>> processors,
       MeterRegistry registry) {
+    this(name, settings, processors, item -> {}, registry);
+  }
+
+  /**
+   * Like {@link #MicroBatcher(String, BatcherSettings, Supplier, MeterRegistry)}, and calls {@code
+   * released} exactly once for every submitted item, when the batcher no longer holds it: after its
+   * batch ran, or when it was refused, skipped (its caller gave up) or failed at shutdown.
+   */
+  public MicroBatcher(
+      String name,
+      BatcherSettings settings,
+      Supplier<? extends BatchProcessor<I, O>> processors,
+      Consumer<? super I> released,
+      MeterRegistry registry) {
     this.name = name;
     this.settings = settings;
+    this.released = released;
     this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
     Gauge.builder("engagement.batcher.queue.depth", queue, BlockingQueue::size)
         .tag("batcher", name)
@@ -107,11 +127,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     CompletableFuture<O> result = new CompletableFuture<>();
     if (closed) {
       rejected.increment();
+      released.accept(item);
       result.completeExceptionally(new ScoringUnavailableException(name + " is shutting down"));
       return result;
     }
     if (!queue.offer(new Job<>(item, result, System.nanoTime()))) {
       rejected.increment();
+      released.accept(item);
       result.completeExceptionally(
           new ScoringUnavailableException(
               name + " queue is full (" + settings.queueCapacity() + " items waiting)"));
@@ -129,9 +151,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     try (BatchProcessor<I, O> processor = processors.get()) {
       while (!closed || !queue.isEmpty()) {
         List<Job<I, O>> batch = nextBatch();
-        if (!batch.isEmpty()) {
-          run(processor, batch);
+        try {
+          if (!batch.isEmpty()) {
+            run(processor, batch);
+          }
+        } finally {
+          batch.forEach(this::release);
         }
+        processor.maintain();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -161,7 +188,14 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
       queue.drainTo(batch, settings.maxBatchSize() - batch.size());
     }
     // Callers that timed out or cancelled no longer want a result: do not spend inference on them.
-    batch.removeIf(job -> job.result().isDone());
+    batch.removeIf(
+        job -> {
+          boolean abandoned = job.result().isDone();
+          if (abandoned) {
+            release(job);
+          }
+          return abandoned;
+        });
     return batch;
   }
 
@@ -212,6 +246,15 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     Job<I, O> job;
     while ((job = queue.poll()) != null) {
       job.result().completeExceptionally(new ScoringUnavailableException(name + " stopped"));
+      release(job);
+    }
+  }
+
+  private void release(Job<I, O> job) {
+    try {
+      released.accept(job.item());
+    } catch (RuntimeException e) {
+      LOG.error("{} could not release an item", name, e);
     }
   }
 

@@ -24,7 +24,9 @@ class ServiceConfigTest {
     assertThat(config.forceCpu()).isFalse();
     assertThat(config.maxTextLength()).isEqualTo(10_000);
     assertThat(config.maxComments()).isEqualTo(1_000);
-    assertThat(config.modelDir()).isEqualTo(Path.of("models/tiny"));
+    assertThat(config.modelSource().localDir()).isEqualTo(Path.of("models/tiny"));
+    assertThat(config.modelSource().useS3()).isFalse();
+    assertThat(config.modelSource().reloadEnabled()).isFalse();
     assertThat(config.batchMaxSize()).isEqualTo(32);
     assertThat(config.batchMaxDelay()).isEqualTo(Duration.ofMillis(10));
   }
@@ -88,10 +90,57 @@ class ServiceConfigTest {
   }
 
   @Test
-  void shouldRefuseS3LoadingUntilItIsBuiltRatherThanIgnoreIt() {
-    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("USE_S3_MODEL", "true")))
+  void shouldReadTheS3ModelSource() {
+    ModelSourceConfig source =
+        ServiceConfig.fromEnv(
+                Map.of(
+                    "USE_S3_MODEL", "true",
+                    "S3_BUCKET_NAME", "models",
+                    "S3_MODEL_KEY", "engagement/current.tar.gz",
+                    "S3_MODEL_FALLBACK_KEYS",
+                        " engagement/previous.tar.gz,,engagement/current.tar.gz ",
+                    "S3_ENDPOINT", "http://127.0.0.1:9000",
+                    "S3_PATH_STYLE", "true",
+                    "MODEL_CACHE_DIR", "/var/cache/models",
+                    "MODEL_RELOAD_INTERVAL_S", "30",
+                    "ADMIN_TOKEN", "0123456789abcdef"))
+            .modelSource();
+
+    assertThat(source.useS3()).isTrue();
+    assertThat(source.keys())
+        .containsExactly("engagement/current.tar.gz", "engagement/previous.tar.gz");
+    assertThat(source.s3().endpoint()).hasPort(9000);
+    assertThat(source.s3().pathStyle()).isTrue();
+    assertThat(source.s3().region()).isEqualTo("us-east-1");
+    assertThat(source.cacheDir()).isEqualTo(Path.of("/var/cache/models"));
+    assertThat(source.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(source.adminToken()).isEqualTo("0123456789abcdef");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "S3_BUCKET_NAME, S3_MODEL_KEY, engagement.tar.gz",
+    "S3_MODEL_KEY, S3_BUCKET_NAME, models",
+  })
+  void shouldNameTheMissingS3VariableWhenUsingS3(String missing, String set, String value) {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("USE_S3_MODEL", "true", set, value)))
         .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("USE_S3_MODEL");
+        .hasMessageContaining(missing);
+  }
+
+  @Test
+  void shouldRefuseAShortAdminToken() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("ADMIN_TOKEN", "secret")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("ADMIN_TOKEN")
+        .hasMessageContaining("16");
+  }
+
+  @Test
+  void shouldRefuseAnS3EndpointThatIsNotAUrl() {
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("S3_ENDPOINT", "minio:9000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("S3_ENDPOINT");
   }
 
   @Test

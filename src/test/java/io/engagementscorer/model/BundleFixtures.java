@@ -34,6 +34,16 @@ public final class BundleFixtures {
     }
   }
 
+  /** A copy of the tiny bundle under {@code target} that calls itself {@code version}. */
+  public static Path tinyWithVersion(Path target, String version) {
+    copyOfTiny(target);
+    Path manifestFile = target.resolve(ModelBundle.MANIFEST);
+    ObjectNode manifest = readJson(manifestFile);
+    manifest.put("version", version);
+    writeJson(manifestFile, manifest);
+    return target;
+  }
+
   /** Records a bundle file's new size and sha256 in the manifest, as the exporter would. */
   public static void rehash(Path bundle, String file) {
     try {

@@ -186,4 +186,47 @@ class MicroBatcherTest {
       Thread.currentThread().interrupt();
     }
   }
+
+  @Test
+  void shouldReleaseEveryItemExactlyOnceWhateverHappensToIt() throws Exception {
+    List<Integer> released = new CopyOnWriteArrayList<>();
+    CountDownLatch unblock = new CountDownLatch(1);
+    CountDownLatch busy = new CountDownLatch(1);
+    batcher =
+        new MicroBatcher<>(
+            "test",
+            settings(1, 0, 2, 200),
+            () ->
+                batch -> {
+                  busy.countDown();
+                  await(unblock);
+                  return doubled(batch);
+                },
+            released::add,
+            registry);
+
+    CompletableFuture<Integer> running = batcher.submit(1);
+    assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<Integer> timesOut = batcher.submit(2);
+    batcher.submit(3);
+    CompletableFuture<Integer> refused = batcher.submit(4);
+    assertThatThrownBy(() -> timesOut.get(10, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TimeoutException.class);
+    unblock.countDown();
+    batcher.close();
+    CompletableFuture<Integer> afterClose = batcher.submit(5);
+
+    assertThat(running).isDone();
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(afterClose).isCompletedExceptionally();
+    assertThat(released).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

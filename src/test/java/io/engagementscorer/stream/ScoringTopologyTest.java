@@ -5,17 +5,14 @@ import static io.engagementscorer.stream.PostEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
 import io.engagementscorer.model.BundleFixtures;
-import io.engagementscorer.model.EngagementModel;
-import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.PostLimits;
+import io.engagementscorer.scoring.ServedModels;
 import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
 import io.engagementscorer.stream.serde.ConfluentAvroSerde;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
@@ -56,7 +53,6 @@ class ScoringTopologyTest {
   private static final int MAX_COMMENTS = 3;
   private static final Duration DELAY = Duration.ofMillis(100);
 
-  private static EngagementModel model;
   private static EngagementScorer scorer;
   private static final SimpleMeterRegistry SCORER_METERS = new SimpleMeterRegistry();
 
@@ -71,21 +67,17 @@ class ScoringTopologyTest {
 
   @BeforeAll
   static void startScorer() {
-    model = EngagementModel.load(ModelBundle.open(BundleFixtures.TINY), Device.cpu());
     scorer =
         EngagementScorer.start(
-            model,
-            new PostLimits(10_000, 100, 5_000, 1 << 20, 40_000_000),
+            ServedModels.load(BundleFixtures.TINY, SCORER_METERS),
             new BatcherSettings(32, Duration.ofMillis(5), 256, Duration.ofSeconds(30), 1),
             64,
-            1e-3,
             SCORER_METERS);
   }
 
   @AfterAll
   static void stopScorer() {
     scorer.close();
-    model.close();
   }
 
   @AfterEach
@@ -200,7 +192,7 @@ class ScoringTopologyTest {
     assertThat(score.getCleanedText()).isEqualTo("check out this amazing sunset beautiful");
     assertThat(score.getCommentCount()).isEqualTo(1);
     assertThat(score.getPostVersion()).isEqualTo(1);
-    assertThat(score.getModelVersion()).isEqualTo(model.manifest().version());
+    assertThat(score.getModelVersion()).isEqualTo(scorer.current().version());
     assertThat(score.getEngagementScore()).isBetween(0.0, 1.0);
     assertThat(driver.<String, Long>getKeyValueStore(ScoringTopology.PENDING_STORE).get("p1"))
         .isNull();

@@ -1,0 +1,50 @@
+package io.engagementscorer.bundles;
+
+import ai.djl.Device;
+import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.model.ModelBundle;
+import io.engagementscorer.scoring.PostLimits;
+import io.engagementscorer.scoring.ServedModel;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Turns a fetched bundle into a model ready to serve: the LoRA settings the service expects, both
+ * TorchScript models loaded on the device, and the self-check of reference cases run.
+ *
+ * @param useLora whether the bundle must carry a LoRA fine-tune ({@code USE_LORA})
+ * @param loraRank the rank it must have ({@code LORA_RANK})
+ * @param device where inference runs
+ * @param limits the limits prepared posts are held to
+ * @param sentimentBatchSize most comments per sentiment forward pass
+ * @param rawTolerance the self-check's tolerance from raw inputs
+ * @param registry where inference metrics go
+ */
+public record ModelLoader(
+    boolean useLora,
+    int loraRank,
+    Device device,
+    PostLimits limits,
+    int sentimentBatchSize,
+    double rawTolerance,
+    MeterRegistry registry) {
+
+  /**
+   * Loads and self-checks {@code fetched}. The result may have failed its self-check: see {@link
+   * ServedModel#ready()}.
+   *
+   * @throws io.engagementscorer.model.ModelException when the bundle does not suit this service or
+   *     does not load
+   */
+  public ServedModel load(FetchedBundle fetched) {
+    ModelBundle bundle = fetched.bundle();
+    bundle.requireLora(useLora, loraRank);
+    EngagementModel model = EngagementModel.load(bundle, device);
+    try {
+      return ServedModel.check(
+          model, fetched.origin(), limits, sentimentBatchSize, rawTolerance, registry);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+}
