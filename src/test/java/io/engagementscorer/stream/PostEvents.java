@@ -5,11 +5,11 @@ import io.engagementscorer.avro.PostEvent;
 import java.util.List;
 
 /** Post events and comments for stream tests. */
-final class PostEvents {
+public final class PostEvents {
   private PostEvents() {}
 
   /** An event setting {@code text} (null keeps the current one) and adding {@code comments}. */
-  static PostEvent event(String postId, String text, Comment... comments) {
+  public static PostEvent event(String postId, String text, Comment... comments) {
     return PostEvent.newBuilder()
         .setPostId(postId)
         .setText(text)
@@ -20,7 +20,7 @@ final class PostEvents {
   }
 
   /** A comment without a creation time. */
-  static Comment comment(String id, String text) {
+  public static Comment comment(String id, String text) {
     return Comment.newBuilder().setCommentId(id).setText(text).setCreatedAt(null).build();
   }
 }

@@ -28,13 +28,13 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Clients and helpers the stream integration tests share. */
-final class StreamTestKit {
+/** Clients and helpers the integration tests that run the stream share. */
+public final class StreamTestKit {
   private static final Duration DEADLINE = Duration.ofSeconds(240);
 
   private StreamTestKit() {}
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
@@ -44,7 +44,7 @@ final class StreamTestKit {
    * The environment of a service instance with the stream on this broker and registry, serving HTTP
    * on 127.0.0.1:{@code port}; callers add what their test needs.
    */
-  static Map<String, String> serviceEnvironment(
+  public static Map<String, String> serviceEnvironment(
       int port, String bootstrapServers, String registryUrl) throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("HOST", "127.0.0.1");
@@ -59,7 +59,7 @@ final class StreamTestKit {
   }
 
   /** Closes what was started, last first, skipping what never started. */
-  static void closeAll(AutoCloseable... resources) throws Exception {
+  public static void closeAll(AutoCloseable... resources) throws Exception {
     for (AutoCloseable resource : resources) {
       if (resource != null) {
         resource.close();
@@ -68,7 +68,7 @@ final class StreamTestKit {
   }
 
   /** An idempotent producer of raw values keyed by post id. */
-  static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+  public static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -76,7 +76,7 @@ final class StreamTestKit {
   }
 
   /** Reads a topic from the beginning, read_committed, until {@code done} holds or the deadline. */
-  static <V> List<ConsumerRecord<String, V>> readUntil(
+  public static <V> List<ConsumerRecord<String, V>> readUntil(
       String bootstrapServers,
       String topic,
       Deserializer<V> values,
@@ -102,7 +102,7 @@ final class StreamTestKit {
   }
 
   /** Reads the scores topic from the beginning until {@code done} holds or the deadline. */
-  static List<ConsumerRecord<String, EngagementScore>> readScores(
+  public static List<ConsumerRecord<String, EngagementScore>> readScores(
       String bootstrapServers,
       SchemaRegistryClient schemas,
       Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
@@ -113,7 +113,8 @@ final class StreamTestKit {
         done);
   }
 
-  static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+  public static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
     return HttpClient.newHttpClient()
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
