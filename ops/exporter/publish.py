@@ -127,8 +127,15 @@ def s3_client(endpoint_url: str | None, region: str | None, path_style: bool):
     import boto3
     from botocore.config import Config
 
-    config = Config(s3={"addressing_style": "path" if path_style else "auto"})
-    return boto3.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+    options = {"s3": {"addressing_style": "path" if path_style else "auto"}}
+    if endpoint_url:
+        # S3-compatible stores often refuse the flexible-checksum headers that newer SDKs send by
+        # default (s3proxy answers 501); Content-MD5 still protects the upload.
+        options["request_checksum_calculation"] = "when_required"
+        options["response_checksum_validation"] = "when_required"
+    return boto3.client(
+        "s3", endpoint_url=endpoint_url, region_name=region, config=Config(**options)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -111,7 +111,10 @@ public final class ServedModel {
     int left = leases.decrementAndGet();
     if (left == 0) {
       model.close();
-      LOG.info("Closed model {} ({}): drained after it was replaced", version(), origin.location());
+      LOG.info(
+          "Closed model {} ({}): retired, and nothing in flight uses it",
+          version(),
+          origin.location());
     } else if (left < 0) {
       throw new IllegalStateException("model " + version() + " released more often than leased");
     }

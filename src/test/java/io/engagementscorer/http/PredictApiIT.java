@@ -217,7 +217,27 @@ class PredictApiIT {
     assertThat(info.at("/parameters/trainable").asLong()).isPositive();
     assertThat(info.at("/source/type").asText()).isEqualTo("local");
     assertThat(info.at("/source/path").asText()).endsWith("tiny");
+    assertThat(info.at("/source/manifest_sha256").asText()).hasSize(64);
     assertThat(info.at("/self_check/passed").asBoolean()).isTrue();
+    assertThat(info.at("/reloads/interval_seconds").asLong()).isZero();
+    assertThat(info.at("/reloads/succeeded").asLong()).isZero();
+  }
+
+  @Test
+  void shouldKeepTheAdminApiOffWithoutAToken() throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://127.0.0.1:" + application.port() + "/api/v1/admin/reload"))
+                    .header("Authorization", "Bearer anything-at-all-here")
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(403);
+    assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("admin_disabled");
   }
 
   @Test
@@ -232,6 +252,7 @@ class PredictApiIT {
     assertThat(spec.get("paths").has("/api/v1/predict")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/health")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/model-info")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/admin/reload")).isTrue();
   }
 
   @Test
