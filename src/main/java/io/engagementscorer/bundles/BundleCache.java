@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.model.ModelException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.channels.FileChannel;
@@ -16,12 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -208,7 +202,7 @@ final class BundleCache {
     // A single-part upload's ETag is the MD5 of its bytes; a multipart ETag is not, and there the
     // manifest's sha256 of every file is the check.
     if (SINGLE_PART_ETAG.matcher(etag).matches()) {
-      String md5 = md5(archive);
+      String md5 = ModelBundle.hexDigest(archive, "MD5");
       if (!md5.equals(etag)) {
         throw BundleSourceException.rejected(
             "the download's MD5 is " + md5 + " but the object's ETag is " + etag, null);
@@ -311,19 +305,6 @@ final class BundleCache {
 
   private static String stripQuotes(String etag) {
     return etag.replace("\"", "");
-  }
-
-  private static String md5(Path file) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has MD5", e);
-    }
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
   private static void deleteQuietly(Path path) {

@@ -182,11 +182,16 @@ public final class ModelBundle {
 
   /** Hex sha256 of a file's content. */
   public static String sha256(Path file) throws IOException {
+    return hexDigest(file, "SHA-256");
+  }
+
+  /** Hex digest of a file's content with a JDK algorithm ({@code SHA-256}, {@code MD5}). */
+  public static String hexDigest(Path file, String algorithm) throws IOException {
     MessageDigest digest;
     try {
-      digest = MessageDigest.getInstance("SHA-256");
+      digest = MessageDigest.getInstance(algorithm);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
+      throw new IllegalArgumentException("no " + algorithm + " in this JVM", e);
     }
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
       in.transferTo(OutputStream.nullOutputStream());

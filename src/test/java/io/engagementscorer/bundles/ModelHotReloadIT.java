@@ -225,7 +225,7 @@ class ModelHotReloadIT {
 
   private void rejectABrokenVersion(Path tiny2, HttpClient http) throws Exception {
     Path broken = work.resolve("broken");
-    copy(tiny2, broken);
+    BundleFixtures.copy(tiny2, broken);
     Path cases = broken.resolve("reference/cases.json");
     ObjectNode tree = BundleFixtures.readJson(cases);
     ObjectNode expected = (ObjectNode) tree.get("cases").get(0).get("expected");
@@ -317,19 +317,6 @@ class ModelHotReloadIT {
       return JSON.readTree(StreamTestKit.get(port, "/api/v1/model-info").body());
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void copy(Path from, Path to) throws Exception {
-    try (var files = Files.walk(from)) {
-      for (Path source : (Iterable<Path>) files::iterator) {
-        Path destination = to.resolve(from.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(destination);
-        } else {
-          Files.copy(source, destination);
-        }
-      }
     }
   }
 

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.testing.S3Store;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,38 +16,21 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /** Fetches from s3proxy, an S3-compatible server in this JVM over an in-memory blob store. */
 class S3ImageSourceIT {
-  private static final String ACCESS_KEY = "test-access";
-  private static final String SECRET_KEY = "test-secret";
   private static final byte[] IMAGE = {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 1, 2, 3, 4};
   private static final int MAX_BYTES = 1024;
 
-  private BlobStoreContext context;
-  private S3Proxy proxy;
+  private S3Store store;
   private ImageFetcher fetcher;
 
   @BeforeEach
   void startStore() throws Exception {
-    context =
-        ContextBuilder.newBuilder("transient")
-            .credentials("identity", "credential")
-            .build(BlobStoreContext.class);
-    BlobStore store = context.getBlobStore();
-    store.createContainerInLocation(null, "images");
-    store.putBlob("images", store.blobBuilder("posts/cat.jpg").payload(IMAGE).build());
-    store.putBlob("images", store.blobBuilder("big.jpg").payload(new byte[MAX_BYTES + 1]).build());
-    proxy =
-        S3Proxy.builder()
-            .blobStore(store)
-            .endpoint(URI.create("http://127.0.0.1:0"))
-            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-            .build();
-    proxy.start();
-    while (!"STARTED".equals(proxy.getState())) {
-      Thread.sleep(10);
-    }
+    store = S3Store.start();
+    store.createBucket("images");
+    store.put("images", "posts/cat.jpg", IMAGE);
+    store.put("images", "big.jpg", new byte[MAX_BYTES + 1]);
     FetchSettings settings =
         FetchSettings.builder()
-            .optS3Endpoint(URI.create("http://127.0.0.1:" + proxy.getPort()))
+            .optS3Endpoint(URI.create(store.endpoint()))
             .optS3PathStyle(true)
             .optMaxBytes(MAX_BYTES)
             .optRetries(2)
@@ -62,17 +41,15 @@ class S3ImageSourceIT {
     S3ImageSource source =
         new S3ImageSource(
             settings,
-            StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+            StaticCredentialsProvider.create(
+                AwsBasicCredentials.create(S3Store.ACCESS_KEY, S3Store.SECRET_KEY)));
     fetcher = new ImageFetcher(settings, Map.of("s3", source));
   }
 
   @AfterEach
-  void stopStore() throws Exception {
+  void stopStore() {
     fetcher.close();
-    if (!"STOPPED".equals(proxy.getState())) {
-      proxy.stop();
-    }
-    context.close();
+    store.close();
   }
 
   @Test
@@ -105,7 +82,7 @@ class S3ImageSourceIT {
 
   @Test
   void shouldFailRetryablyAfterRetriesWhenTheStoreIsDown() throws Exception {
-    proxy.stop();
+    store.stop();
 
     assertThatThrownBy(() -> fetcher.fetch("s3://images/posts/cat.jpg"))
         .isInstanceOfSatisfying(ImageFetchException.class, e -> assertThat(e.retryable()).isTrue())

@@ -19,9 +19,14 @@ public final class BundleFixtures {
 
   /** A copy of the tiny bundle under {@code target}. */
   public static Path copyOfTiny(Path target) {
-    try (Stream<Path> files = Files.walk(TINY)) {
+    return copy(TINY, target);
+  }
+
+  /** A copy of the bundle folder {@code bundle} under {@code target}. */
+  public static Path copy(Path bundle, Path target) {
+    try (Stream<Path> files = Files.walk(bundle)) {
       for (Path source : (Iterable<Path>) files::iterator) {
-        Path destination = target.resolve(TINY.relativize(source).toString());
+        Path destination = target.resolve(bundle.relativize(source).toString());
         if (Files.isDirectory(source)) {
           Files.createDirectories(destination);
         } else {
