@@ -119,7 +119,7 @@ final class S3BundleSource implements BundleSource {
       }
     }
     throw BundleSourceException.unavailable(
-        "Cannot load the model: S3 at "
+        "S3 at "
             + config.s3().describe()
             + " could not be reached for bucket "
             + bucket()
@@ -136,7 +136,7 @@ final class S3BundleSource implements BundleSource {
     boolean allMissing = skipped.stream().allMatch(skip -> skip.reason().equals("not found"));
     if (allMissing && !bucketExists()) {
       return BundleSourceException.refused(
-          "Cannot load the model: bucket "
+          "bucket "
               + bucket()
               + " does not exist at "
               + config.s3().describe()
@@ -144,7 +144,7 @@ final class S3BundleSource implements BundleSource {
           null);
     }
     return BundleSourceException.refused(
-        "Cannot load the model: no usable bundle in bucket "
+        "no usable bundle in bucket "
             + bucket()
             + " at "
             + config.s3().describe()
