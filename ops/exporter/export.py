@@ -59,6 +59,7 @@ class ExportOptions:
     sentiment_max_tokens: int = 128
     trust_checkpoint: bool = False
     weights_seed: int = LORA_B_SEED
+    training: dict | None = None  # the manifest's optional `training` section (ops/training)
     progress: Callable[[str], None] = field(default=lambda message: None)
 
 
@@ -239,4 +240,6 @@ def _manifest_body(
         },
         "reference": {"cases": CASES_FILE, "tolerance": REFERENCE_TOLERANCE},
     }
+    if options.training is not None:
+        body["training"] = options.training
     return body

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the Python exporter in {@code ops/} as a person would ({@code python -m exporter ...}),
- * after making sure {@code ops/.venv} exists ({@code ops/venv.sh} is idempotent and fast once the
- * venv matches requirements.txt).
+ * Runs the Python exporter and scripts in {@code ops/} as a person would ({@code python -m exporter
+ * ...}, {@code bash ops/train-tiny.sh ...}), after making sure {@code ops/.venv} exists ({@code
+ * ops/venv.sh} is idempotent and fast once the venv matches requirements.txt).
  */
 public final class PythonExporter {
   private static final Path OPS = Path.of("ops").toAbsolutePath();
@@ -34,6 +34,20 @@ public final class PythonExporter {
     command.add("exporter");
     command.addAll(List.of(arguments));
     return execute(command, environment);
+  }
+
+  /**
+   * Runs {@code bash ops/<script> <arguments>} from {@code ops/}.
+   *
+   * @return the script's output
+   * @throws IllegalStateException with the output when the script fails
+   */
+  public static String script(String script, String... arguments)
+      throws IOException, InterruptedException {
+    ensureVenv();
+    List<String> command = new ArrayList<>(List.of("bash", OPS.resolve(script).toString()));
+    command.addAll(List.of(arguments));
+    return execute(command, Map.of());
   }
 
   private static synchronized void ensureVenv() throws IOException, InterruptedException {
