@@ -123,6 +123,22 @@ final class BundleCache {
         });
   }
 
+  /** Removes the copy of {@code bucket/key} at {@code etag}, if there is one. */
+  void discard(String bucket, String key, String etag) {
+    Path keyDir = keyDir(bucket, key);
+    if (!Files.isDirectory(keyDir)) {
+      return;
+    }
+    locked(
+        keyDir,
+        () -> {
+          Path entryDir = keyDir.resolve(folderName(etag));
+          LOG.info("Removing the rejected bundle {} from the cache", entryDir);
+          deleteQuietly(entryDir);
+          return null;
+        });
+  }
+
   /** The most recently downloaded copy of {@code bucket/key} that still verifies, if any. */
   Optional<Entry> newest(String bucket, String key) {
     Path keyDir = keyDir(bucket, key);

@@ -35,6 +35,13 @@ public interface BundleSource extends AutoCloseable {
    */
   FetchedBundle fetch(Revision revision);
 
+  /**
+   * Forgets a fetched bundle that turned out unusable (it failed to load or its self-check), so
+   * that a cache does not keep it, offer it when the source is unreachable, or prefer it to the
+   * bundle being served.
+   */
+  default void discard(FetchedBundle bundle) {}
+
   /** The source in words, for logs: {@code s3://bucket/key (fallbacks: ...)} or the folder. */
   String describe();
 

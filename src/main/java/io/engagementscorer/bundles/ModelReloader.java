@@ -209,9 +209,9 @@ public final class ModelReloader implements AutoCloseable {
       return unchanged(current, "revision " + revision.id() + " was rejected before");
     }
     LOG.info("New model revision {} at {}: fetching", revision.id(), revision.location());
-    ServedModel next;
+    FetchedBundle fetched;
     try {
-      next = loader.load(source.fetch(revision));
+      fetched = source.fetch(revision);
     } catch (BundleSourceException e) {
       if (!e.rejected()) {
         checkErrors.increment();
@@ -219,12 +219,18 @@ public final class ModelReloader implements AutoCloseable {
         return new Result(Outcome.UNAVAILABLE, current.version(), e.getMessage());
       }
       return reject(current, revision, e.getMessage());
+    }
+    ServedModel next;
+    try {
+      next = loader.load(fetched);
     } catch (ModelException e) {
+      source.discard(fetched);
       return reject(current, revision, e.getMessage());
     }
     if (!next.ready()) {
       String detail = "failed its self-check: " + failures(next.selfCheck());
       next.retire();
+      source.discard(fetched);
       return reject(current, revision, "version " + next.version() + " " + detail);
     }
     scorer.replace(next);

@@ -85,6 +85,12 @@ final class S3BundleSource implements BundleSource {
     return download(config.primaryKey(), revision, List.of());
   }
 
+  @Override
+  public void discard(FetchedBundle bundle) {
+    ModelOrigin origin = bundle.origin();
+    cache.discard(origin.bucket(), origin.key(), origin.etag());
+  }
+
   private FetchedBundle download(String key, Revision revision, List<SkippedKey> skipped) {
     BundleCache.Entry entry =
         cache.obtain(

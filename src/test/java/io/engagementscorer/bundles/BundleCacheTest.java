@@ -152,6 +152,21 @@ class BundleCacheTest {
     assertThat(cache.newest("models", "other.tar.gz")).isEmpty();
   }
 
+  @Test
+  void shouldForgetADiscardedCopy(@TempDir Path work) {
+    BundleCache cache = new BundleCache(root, LIMIT);
+    obtain(cache, ARCHIVE, ETAG);
+    byte[] second =
+        BundleArchives.tarGz(BundleFixtures.tinyWithVersion(work.resolve("v2"), "tiny-2"));
+    obtain(cache, second, md5(second));
+
+    cache.discard("models", "engagement/current.tar.gz", md5(second));
+
+    assertThat(cache.newest("models", "engagement/current.tar.gz"))
+        .hasValueSatisfying(
+            entry -> assertThat(entry.bundle().manifest().version()).isEqualTo("tiny-1"));
+  }
+
   private List<Path> partials() {
     try (Stream<Path> walk = Files.walk(root)) {
       return walk.filter(path -> path.getFileName().toString().startsWith(".partial-")).toList();

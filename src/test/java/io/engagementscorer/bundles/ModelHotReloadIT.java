@@ -246,6 +246,10 @@ class ModelHotReloadIT {
     Answer answer = predict(http);
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.version()).isEqualTo("tiny-2");
+    assertThat(cachedVersions())
+        .as("a rejected bundle leaves the cache")
+        .doesNotContain("tiny-3-broken")
+        .contains("tiny-2");
 
     assertThat(adminReload(null).statusCode()).isEqualTo(401);
     assertThat(adminReload("not-the-token").statusCode()).isEqualTo(401);
@@ -317,6 +321,15 @@ class ModelHotReloadIT {
       return JSON.readTree(StreamTestKit.get(port, "/api/v1/model-info").body());
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> cachedVersions() throws Exception {
+    try (var files = Files.walk(work.resolve("cache"))) {
+      return files
+          .filter(file -> file.getFileName().toString().equals("entry.json"))
+          .map(file -> BundleFixtures.readJson(file).get("version").asText())
+          .toList();
     }
   }
 
