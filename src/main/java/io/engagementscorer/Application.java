@@ -241,11 +241,6 @@ public final class Application implements AutoCloseable {
     return registry;
   }
 
-  /** The model reloader, for callers in the same process. */
-  public ModelReloader reloader() {
-    return reloader;
-  }
-
   /** Stops serving, finishes queued work, and releases the model. */
   @Override
   public void close() {

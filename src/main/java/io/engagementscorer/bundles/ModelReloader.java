@@ -118,7 +118,7 @@ public final class ModelReloader implements AutoCloseable {
     Gauge.builder(
             "engagement.model.loaded.timestamp",
             scorer,
-            served -> served.model().loadedAt().toEpochMilli() / 1000.0)
+            served -> served.current().model().loadedAt().toEpochMilli() / 1000.0)
         .baseUnit("seconds")
         .description("When the served model finished loading, in seconds since the epoch")
         .register(registry);
@@ -126,7 +126,7 @@ public final class ModelReloader implements AutoCloseable {
             "engagement.model.load.time",
             scorer,
             TimeUnit.MILLISECONDS,
-            served -> served.model().loadTime().toMillis())
+            served -> served.current().model().loadTime().toMillis())
         .description("How long loading the served model took")
         .register(registry);
     this.scheduler =

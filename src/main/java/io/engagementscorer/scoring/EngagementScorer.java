@@ -1,6 +1,5 @@
 package io.engagementscorer.scoring;
 
-import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.preprocess.InvalidInputException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
@@ -109,21 +108,6 @@ public final class EngagementScorer implements AutoCloseable {
   /** The model being served now. */
   public ServedModel current() {
     return current.get();
-  }
-
-  /** Whether the current model passed its self-check and is being served. */
-  public boolean ready() {
-    return current.get().ready();
-  }
-
-  /** The current model's self-check outcome. */
-  public SelfCheck.Report selfCheck() {
-    return current.get().selfCheck();
-  }
-
-  /** The current model. */
-  public EngagementModel model() {
-    return current.get().model();
   }
 
   /** Posts waiting for a batch now. */
