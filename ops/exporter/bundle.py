@@ -7,6 +7,9 @@ from pathlib import Path
 
 MANIFEST = "manifest.json"
 REGRESSOR_FILE = "regressor.pt"
+IMAGE_ENCODER_FILE = "image_encoder.pt"
+TEXT_ENCODER_FILE = "text_encoder.pt"
+HEAD_FILE = "head.pt"
 SENTIMENT_FILE = "sentiment.pt"
 TEXT_TOKENIZER_FILE = "text_tokenizer.json"
 SENTIMENT_TOKENIZER_FILE = "sentiment_tokenizer.json"

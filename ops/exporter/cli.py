@@ -139,6 +139,11 @@ def _verify(args: argparse.Namespace) -> int:
         f"OK: {result.files} files match the manifest, {result.cases} reference cases reproduce "
         f"(largest difference {result.largest_difference:.3g})"
     )
+    if result.parts_difference is not None:
+        _progress(
+            "OK: the regressor parts composed score the cases as regressor.pt does "
+            f"(largest difference {result.parts_difference:.3g})"
+        )
     return 0
 
 

@@ -8,12 +8,15 @@ import peft
 import torch
 import transformers
 
-from . import __version__, images, sentiment, tokens
+from . import __version__, images, parts, sentiment, tokens
 from .bundle import (
     FORMAT_VERSION,
+    HEAD_FILE,
+    IMAGE_ENCODER_FILE,
     REGRESSOR_FILE,
     SENTIMENT_FILE,
     SENTIMENT_TOKENIZER_FILE,
+    TEXT_ENCODER_FILE,
     TEXT_TOKENIZER_FILE,
     prepare_output,
     write_manifest,
@@ -21,9 +24,12 @@ from .bundle import (
 from .corpus import CORPUS
 from .model import (
     CLIPEngagementRegressor,
+    HeadPart,
+    ImageEncoderPart,
     LoraSettings,
     ParameterCounts,
     SentimentLogits,
+    TextEncoderPart,
     apply_lora,
     count_parameters,
     load_trained_state,
@@ -99,6 +105,10 @@ def export_bundle(sources: ModelSources, options: ExportOptions) -> dict:
     _write_regressor(regressor, sources, out)
     progress("tracing the sentiment classifier")
     _write_sentiment(sources, options.sentiment_max_tokens, out)
+    # The parts last: TorchScript numbers traced module types in process order, so parts traced
+    # earlier would renumber the types inside `sentiment.pt` and change its bytes.
+    progress("tracing the regressor's parts: image encoder, text encoder, head")
+    _write_regressor_parts(regressor, sources, out)
     body = _manifest_body(sources, options, special, counts, regressor)
     progress("computing the reference cases")
     write_reference(out, ReferencePipeline(out, body))
@@ -125,6 +135,40 @@ def _write_regressor(regressor: CLIPEngagementRegressor, sources: ModelSources, 
     inputs = _regressor_inputs_factory(sources)
     traced = save_and_reload(trace(regressor, inputs(TRACE_BATCH)), out / REGRESSOR_FILE)
     check_matches(regressor, traced, [inputs(batch) for batch in CHECK_BATCHES], TRACE_TOLERANCE)
+
+
+def _write_regressor_parts(
+    regressor: CLIPEngagementRegressor, sources: ModelSources, out: Path
+) -> None:
+    """Traces each part of the merged regressor, saves it, checks it as `_write_regressor` does.
+
+    `verify_bundle` then checks the reloaded parts, composed, against `regressor.pt`.
+    """
+    regressor_inputs = _regressor_inputs_factory(sources)
+    for file, part, part_inputs in _regressor_parts(regressor):
+        example = part_inputs(regressor_inputs(TRACE_BATCH))
+        traced = save_and_reload(trace(part, example), out / file)
+        checks = [part_inputs(regressor_inputs(batch)) for batch in CHECK_BATCHES]
+        check_matches(part, traced, checks, TRACE_TOLERANCE)
+
+
+def _regressor_parts(
+    regressor: CLIPEngagementRegressor,
+) -> list[tuple[str, torch.nn.Module, Callable[[Inputs], Inputs]]]:
+    """Each part's file, its module, and how to make its inputs from the regressor's inputs."""
+
+    def head_inputs(inputs: Inputs) -> Inputs:
+        pixels, input_ids, attention_mask, sentiment_features = inputs
+        with torch.no_grad():
+            image = regressor.encode_image(pixels)
+            text = regressor.encode_text(input_ids, attention_mask)
+        return image, text, sentiment_features
+
+    return [
+        (IMAGE_ENCODER_FILE, ImageEncoderPart(regressor), lambda inputs: inputs[:1]),
+        (TEXT_ENCODER_FILE, TextEncoderPart(regressor), lambda inputs: inputs[1:3]),
+        (HEAD_FILE, HeadPart(regressor), head_inputs),
+    ]
 
 
 def _write_sentiment(sources: ModelSources, max_tokens: int, out: Path) -> None:
@@ -219,6 +263,7 @@ def _manifest_body(
             "head_hidden_dims": list(sources.head_hidden_dims),
             "sentiment": type(sources.sentiment_model).__name__,
         },
+        parts.SECTION: parts.manifest_section(clip.config.projection_dim),
         "image": images.manifest_section(),
         "text": {
             "tokenizer": TEXT_TOKENIZER_FILE,

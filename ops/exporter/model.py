@@ -4,6 +4,7 @@ This is the one model definition: the exporter builds it and a training script r
 trained `state_dict` loads here with `strict=True`.
 """
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from transformers import CLIPModel, PreTrainedModel
 
 HEAD_DROPOUT = 0.1
 CHECKPOINT_STATE_KEY = "model_state_dict"
+# The CLIPModel submodules that `get_image_features` and `get_text_features` use.
+IMAGE_ENCODER_MODULES = ("vision_model", "visual_projection")
+TEXT_ENCODER_MODULES = ("text_model", "text_projection")
 
 
 class CLIPEngagementRegressor(nn.Module):
@@ -44,11 +48,104 @@ class CLIPEngagementRegressor(nn.Module):
         attention_mask: torch.Tensor,
         sentiment_features: torch.Tensor,
     ) -> torch.Tensor:
-        """`[B,3,S,S]`, `[B,77]`, `[B,77]`, `[B,F]` -> engagement scores `[B]`."""
-        image = self.clip.get_image_features(pixel_values=pixel_values)
-        text = self.clip.get_text_features(input_ids=input_ids, attention_mask=attention_mask)
-        features = torch.cat([image, text, sentiment_features], dim=-1)
+        """`[B,3,S,S]`, `[B,77]`, `[B,77]`, `[B,F]` -> engagement scores `[B]`.
+
+        The composition of the three parts that the bundle also holds on their own
+        (`ImageEncoderPart`, `TextEncoderPart`, `HeadPart`).
+        """
+        return self.score_features(
+            self.encode_image(pixel_values),
+            self.encode_text(input_ids, attention_mask),
+            sentiment_features,
+        )
+
+    def encode_image(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """Pixel values `[B,3,S,S]` -> CLIP image features `[B,P]`."""
+        return self.clip.get_image_features(pixel_values=pixel_values)
+
+    def encode_text(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Token ids and mask `[B,77]` -> CLIP text features `[B,P]`."""
+        return self.clip.get_text_features(input_ids=input_ids, attention_mask=attention_mask)
+
+    def score_features(
+        self,
+        image_features: torch.Tensor,
+        text_features: torch.Tensor,
+        sentiment_features: torch.Tensor,
+    ) -> torch.Tensor:
+        """Image, text and sentiment features `[B,P]`, `[B,P]`, `[B,F]` -> scores `[B]`."""
+        features = torch.cat([image_features, text_features, sentiment_features], dim=-1)
         return torch.sigmoid(self.head(features)).squeeze(-1)
+
+
+class ImageEncoderPart(nn.Module):
+    """The merged regressor's `encode_image` on its own, for tracing: `[B,3,S,S]` -> `[B,P]`."""
+
+    def __init__(self, regressor: CLIPEngagementRegressor) -> None:
+        super().__init__()
+        self.regressor = _sharing(regressor, clip_modules=IMAGE_ENCODER_MODULES)
+
+    def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        """Pixel values `[B,3,S,S]` -> CLIP image features `[B,P]`."""
+        return self.regressor.encode_image(pixel_values)
+
+
+class TextEncoderPart(nn.Module):
+    """The merged regressor's `encode_text` on its own, for tracing: `[B,77]` x 2 -> `[B,P]`."""
+
+    def __init__(self, regressor: CLIPEngagementRegressor) -> None:
+        super().__init__()
+        self.regressor = _sharing(regressor, clip_modules=TEXT_ENCODER_MODULES)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        """Token ids and mask `[B,77]` -> CLIP text features `[B,P]`."""
+        return self.regressor.encode_text(input_ids, attention_mask)
+
+
+class HeadPart(nn.Module):
+    """The merged regressor's `score_features` on its own, for tracing: features -> `[B]`."""
+
+    def __init__(self, regressor: CLIPEngagementRegressor) -> None:
+        super().__init__()
+        self.regressor = _sharing(regressor, head=True)
+
+    def forward(
+        self,
+        image_features: torch.Tensor,
+        text_features: torch.Tensor,
+        sentiment_features: torch.Tensor,
+    ) -> torch.Tensor:
+        """`[B,P]`, `[B,P]`, `[B,F]` -> engagement scores `[B]`."""
+        return self.regressor.score_features(image_features, text_features, sentiment_features)
+
+
+def _sharing(
+    regressor: CLIPEngagementRegressor, clip_modules: Sequence[str] = (), head: bool = False
+) -> CLIPEngagementRegressor:
+    """A shallow copy of the merged regressor holding only some submodules, weights shared.
+
+    Tracing saves every parameter of the traced module, used or not; a part traced through this
+    copy saves only the named CLIP submodules (no CLIP at all without any) and the head if `head`.
+    A part that needs a module left out fails to trace rather than silently saving it.
+    """
+    if not isinstance(regressor.clip, CLIPModel):
+        raise TypeError("regressor parts are made from the LoRA-merged regressor")
+    children: dict[str, nn.Module] = {}
+    if clip_modules:
+        clip = regressor.clip
+        kept = {name: getattr(clip, name) for name in clip_modules}
+        children["clip"] = _with_children(clip, kept)
+    if head:
+        children["head"] = regressor.head
+    return _with_children(regressor, children)
+
+
+def _with_children(module: nn.Module, children: dict[str, nn.Module]) -> nn.Module:
+    """A shallow copy of `module` whose only submodules are `children`, without own parameters."""
+    view = copy.copy(module)
+    view._modules = dict(children)
+    view._parameters = {}
+    return view
 
 
 def _mlp_head(in_features: int, hidden_dims: Sequence[int], dropout: float) -> nn.Sequential:

@@ -10,7 +10,9 @@ from exporter.cli import main
 
 def test_verify_accepts_a_bundle(tiny_bundle, capsys) -> None:
     assert main(["verify", str(tiny_bundle)]) == 0
-    assert "OK:" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK:" in out
+    assert "regressor parts composed score the cases as regressor.pt does" in out
 
 
 def test_verify_rejects_a_modified_file(tiny_bundle, tmp_path, capsys) -> None:

@@ -6,6 +6,7 @@ import pytest
 from conftest import COMMITTED_TINY, assert_same_expected
 
 from exporter.bundle import read_manifest
+from exporter.parts import PARTS_TOLERANCE, load_parts
 from exporter.reference import read_pixels
 from exporter.verify import verify_bundle
 
@@ -22,6 +23,24 @@ def test_committed_bundle_verifies_and_reproduces_its_reference() -> None:
     result = verify_bundle(COMMITTED_TINY, tolerance=1e-5)
     assert result.cases >= 4
     assert result.files == len(read_manifest(COMMITTED_TINY)["files"])
+
+
+def test_committed_bundle_has_the_regressor_in_parts() -> None:
+    manifest = read_manifest(COMMITTED_TINY)
+    assert manifest["regressor_parts"] == {
+        "image_encoder": "image_encoder.pt",
+        "text_encoder": "text_encoder.pt",
+        "head": "head.pt",
+        "image_feature_size": 16,
+        "text_feature_size": 16,
+    }
+    assert {"image_encoder.pt", "text_encoder.pt", "head.pt"} <= set(manifest["files"])
+    assert load_parts(COMMITTED_TINY, manifest["regressor_parts"]).argument_names() == {
+        "image_encoder": ["pixel_values"],
+        "text_encoder": ["input_ids", "attention_mask"],
+        "head": ["image_features", "text_features", "sentiment_features"],
+    }
+    assert verify_bundle(COMMITTED_TINY).parts_difference <= PARTS_TOLERANCE
 
 
 def test_committed_manifest_matches_a_fresh_export(tiny_bundle) -> None:

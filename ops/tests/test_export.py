@@ -35,6 +35,9 @@ CONTRACT_FIELDS = {
         "head_hidden_dims": None,
         "sentiment": None,
     },
+    "regressor_parts": dict.fromkeys(
+        ["image_encoder", "text_encoder", "head", "image_feature_size", "text_feature_size"]
+    ),
     "image": dict.fromkeys(
         [
             "size",
@@ -114,6 +117,13 @@ def test_manifest_describes_the_tiny_bundle(manifest) -> None:
         "vocab_size": 1000,
     }
     assert manifest["architecture"]["head_hidden_dims"] == [32, 16]
+    assert manifest["regressor_parts"] == {
+        "image_encoder": "image_encoder.pt",
+        "text_encoder": "text_encoder.pt",
+        "head": "head.pt",
+        "image_feature_size": 16,
+        "text_feature_size": 16,
+    }
     assert manifest["text"] == {
         "tokenizer": "text_tokenizer.json",
         "max_tokens": 77,
@@ -147,6 +157,9 @@ def test_files_lists_every_file_but_the_manifest_with_hash_and_size(tiny_bundle,
     assert set(manifest["files"]) == on_disk - {"manifest.json"}
     assert {
         "regressor.pt",
+        "image_encoder.pt",
+        "text_encoder.pt",
+        "head.pt",
         "sentiment.pt",
         "text_tokenizer.json",
         "sentiment_tokenizer.json",

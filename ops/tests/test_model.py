@@ -6,7 +6,15 @@ from transformers import CLIPModel, DistilBertForSequenceClassification
 
 from exporter.configs import SIZES, TextSpecialIds, clip_config, sentiment_config
 from exporter.export import lora_regressor
-from exporter.model import LoraSettings, count_parameters, load_trained_state, merge_lora
+from exporter.model import (
+    HeadPart,
+    ImageEncoderPart,
+    LoraSettings,
+    TextEncoderPart,
+    count_parameters,
+    load_trained_state,
+    merge_lora,
+)
 from exporter.sources import random_sources
 
 LORA = LoraSettings()
@@ -65,6 +73,31 @@ def test_merge_changes_clip_weights_and_keeps_outputs(tiny_sources) -> None:
     assert merged.shape == (3,)
     assert torch.allclose(merged, unmerged, atol=1e-5)
     assert ((merged > 0) & (merged < 1)).all()
+
+
+def test_parts_share_the_merged_regressors_weights_and_leave_it_whole(tiny_sources) -> None:
+    regressor = lora_regressor(tiny_sources, LORA)
+    merge_lora(regressor)
+    keys = list(regressor.state_dict())
+    pixels, input_ids, attention_mask, features = example_inputs()
+    image, text, head = (
+        ImageEncoderPart(regressor),
+        TextEncoderPart(regressor),
+        HeadPart(regressor),
+    )
+    assert list(regressor.state_dict()) == keys
+    weights = {p.data_ptr() for p in regressor.parameters()}
+    for part in (image, text, head):
+        assert {p.data_ptr() for p in part.parameters()} < weights
+    with torch.no_grad():
+        composed = head(image(pixels), text(input_ids, attention_mask), features)
+        whole = regressor(pixels, input_ids, attention_mask, features)
+    assert torch.equal(composed, whole)
+
+
+def test_parts_are_made_from_the_merged_regressor_only(tiny_sources) -> None:
+    with pytest.raises(TypeError, match="LoRA-merged"):
+        ImageEncoderPart(lora_regressor(tiny_sources, LORA))
 
 
 @pytest.mark.parametrize("wrapped", [False, True], ids=["state_dict", "checkpoint_dict"])

@@ -18,6 +18,7 @@ from exporter.bundle import read_manifest
 from exporter.cli import main as exporter_main
 from exporter.export import lora_regressor
 from exporter.model import LoraSettings, count_parameters
+from exporter.parts import manifest_section as parts_section
 from exporter.sources import random_sources
 from training.cli import main as training_main
 
@@ -88,6 +89,8 @@ def test_the_bundle_verifies_and_states_how_it_was_trained(trained, capsys) -> N
     assert_same_fields({k: v for k, v in manifest.items() if k != "training"}, CONTRACT_FIELDS)
     assert manifest["version"] == "trained-test"
     assert manifest["lora"] == LoraSettings().manifest_section(merged=True)
+    assert manifest["regressor_parts"] == parts_section(16)  # verify checked them, above
+    assert {"image_encoder.pt", "text_encoder.pt", "head.pt"} <= set(manifest["files"])
     training, run = manifest["training"], summary(trained)
     assert set(training) == {
         "metrics",
@@ -163,7 +166,14 @@ def test_mlflow_has_the_parameters_metrics_and_bundle(trained) -> None:
     ]
     assert run.data.metrics["best_val_spearman"] == summary(trained)["metrics"]["val_spearman"]
     artifacts = {info.path for info in client.list_artifacts(run.info.run_id, "bundle")}
-    assert {"bundle/manifest.json", "bundle/regressor.pt", "bundle/sentiment.pt"} <= artifacts
+    assert {
+        "bundle/manifest.json",
+        "bundle/regressor.pt",
+        "bundle/image_encoder.pt",
+        "bundle/text_encoder.pt",
+        "bundle/head.pt",
+        "bundle/sentiment.pt",
+    } <= artifacts
     assert {info.path for info in client.list_artifacts(run.info.run_id)} >= {
         "bundle",
         "training.json",
