@@ -22,6 +22,8 @@ import java.util.Map;
  * @param parameters parameter counts
  * @param files every file of the bundle but the manifest, with its size and sha256
  * @param reference where the reference cases are and the tolerance they hold to
+ * @param regressorParts the regressor split into encoders and head, or null in a bundle that has
+ *     only the monolithic regressor
  */
 public record BundleManifest(
     int formatVersion,
@@ -37,7 +39,13 @@ public record BundleManifest(
     Lora lora,
     Parameters parameters,
     Map<String, FileEntry> files,
-    Reference reference) {
+    Reference reference,
+    RegressorParts regressorParts) {
+
+  /** Whether the bundle has the regressor in parts, so unchanged inputs need no new encoding. */
+  public boolean hasRegressorParts() {
+    return regressorParts != null;
+  }
 
   /** Image preprocessing: CLIP's resize, centre crop, rescale and normalization. */
   public record Image(
@@ -89,4 +97,20 @@ public record BundleManifest(
 
   /** Reference cases file and the absolute tolerance on same-tensor outputs. */
   public record Reference(String cases, double tolerance) {}
+
+  /**
+   * The regressor in three TorchScript modules whose composition is the monolithic regressor.
+   *
+   * @param imageEncoder file of {@code pixel_values [B,3,S,S] -> image features [B,P]}
+   * @param textEncoder file of {@code input_ids, attention_mask [B,77] -> text features [B,P]}
+   * @param head file of {@code image features, text features, sentiment features -> score [B]}
+   * @param imageFeatureSize P of the image features
+   * @param textFeatureSize P of the text features
+   */
+  public record RegressorParts(
+      String imageEncoder,
+      String textEncoder,
+      String head,
+      int imageFeatureSize,
+      int textFeatureSize) {}
 }

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded bundle: both TorchScript models on one device and both tokenizers. Thread-safe; each
+ * A loaded bundle: its TorchScript models on one device (the regressor, the sentiment classifier
+ * and, when the bundle has them, the regressor's parts) and both tokenizers. Thread-safe; each
  * thread that runs inference takes its own {@link #newSession() session}.
  */
 public final class EngagementModel implements AutoCloseable {
@@ -26,6 +27,7 @@ public final class EngagementModel implements AutoCloseable {
   private final Device device;
   private final Model regressor;
   private final Model sentiment;
+  private final RegressorPartModels parts;
   private final TokenEncoder textEncoder;
   private final TokenEncoder sentimentEncoder;
   private final Instant loadedAt;
@@ -37,6 +39,7 @@ public final class EngagementModel implements AutoCloseable {
       Device device,
       Model regressor,
       Model sentiment,
+      RegressorPartModels parts,
       TokenEncoder textEncoder,
       TokenEncoder sentimentEncoder,
       Duration loadTime) {
@@ -44,6 +47,7 @@ public final class EngagementModel implements AutoCloseable {
     this.device = device;
     this.regressor = regressor;
     this.sentiment = sentiment;
+    this.parts = parts;
     this.textEncoder = textEncoder;
     this.sentimentEncoder = sentimentEncoder;
     this.loadedAt = Instant.now();
@@ -68,10 +72,14 @@ public final class EngagementModel implements AutoCloseable {
     BundleManifest manifest = bundle.manifest();
     Model regressor = null;
     Model sentiment = null;
+    RegressorPartModels parts = null;
     TokenEncoder textEncoder = null;
     try {
-      regressor = loadTorchScript(bundle, "regressor", device);
-      sentiment = loadTorchScript(bundle, "sentiment", device);
+      regressor = loadTorchScript(bundle, "regressor.pt", device);
+      sentiment = loadTorchScript(bundle, "sentiment.pt", device);
+      if (manifest.hasRegressorParts()) {
+        parts = RegressorPartModels.load(bundle, manifest.regressorParts(), device);
+      }
       textEncoder =
           TokenEncoder.load(
               bundle.file(manifest.text().tokenizer()),
@@ -84,23 +92,29 @@ public final class EngagementModel implements AutoCloseable {
               manifest.sentiment().maxTokens());
       Duration loadTime = Duration.ofNanos(System.nanoTime() - start);
       LOG.info(
-          "Loaded model {} {} from {} on {} in {} ms",
+          "Loaded model {} {} from {} on {} in {} ms ({})",
           manifest.name(),
           manifest.version(),
           bundle.directory(),
           device,
-          loadTime.toMillis());
+          loadTime.toMillis(),
+          parts == null
+              ? "monolithic regressor: every score runs both CLIP encoders"
+              : "regressor in parts: unchanged images, texts and comments are not encoded again");
       return new EngagementModel(
-          bundle, device, regressor, sentiment, textEncoder, sentimentEncoder, loadTime);
+          bundle, device, regressor, sentiment, parts, textEncoder, sentimentEncoder, loadTime);
     } catch (RuntimeException e) {
       closeQuietly(textEncoder);
+      closeQuietly(parts);
       closeQuietly(sentiment);
       closeQuietly(regressor);
       throw e;
     }
   }
 
-  private static Model loadTorchScript(ModelBundle bundle, String name, Device device) {
+  /** Loads the bundle's TorchScript file {@code file} (for example {@code regressor.pt}). */
+  static Model loadTorchScript(ModelBundle bundle, String file, Device device) {
+    String name = file.substring(0, file.length() - ".pt".length());
     Model model = Model.newInstance(name, device, ENGINE);
     try {
       model.load(bundle.directory(), name, Map.of("mapLocation", "true"));
@@ -108,7 +122,7 @@ public final class EngagementModel implements AutoCloseable {
     } catch (IOException | MalformedModelException | RuntimeException e) {
       model.close();
       throw new ModelException(
-          "Cannot load " + bundle.file(name + ".pt") + " as TorchScript on " + device, e);
+          "Cannot load " + bundle.file(file) + " as TorchScript on " + device, e);
     }
   }
 
@@ -117,7 +131,21 @@ public final class EngagementModel implements AutoCloseable {
     return new InferenceSession(
         this,
         regressor.newPredictor(new NoopTranslator()),
-        sentiment.newPredictor(new NoopTranslator()));
+        sentiment.newPredictor(new NoopTranslator()),
+        parts == null ? null : parts.newPredictors());
+  }
+
+  /** Whether the regressor is loaded in parts, so encoder outputs can be reused. */
+  public boolean hasRegressorParts() {
+    return parts != null;
+  }
+
+  /**
+   * What identifies this model's outputs: the version and the manifest's sha256, which changes with
+   * any file of the bundle. Reused features are keyed by it, so none crosses bundles.
+   */
+  public String featureKey() {
+    return manifest().version() + "@" + bundle.manifestSha256().substring(0, 16);
   }
 
   NDManager newBatchManager() {
@@ -172,6 +200,7 @@ public final class EngagementModel implements AutoCloseable {
     }
     closeQuietly(textEncoder);
     closeQuietly(sentimentEncoder);
+    closeQuietly(parts);
     closeQuietly(sentiment);
     closeQuietly(regressor);
   }

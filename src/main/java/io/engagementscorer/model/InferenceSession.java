@@ -10,21 +10,25 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One worker thread's predictors for the regressor and the sentiment classifier. DJL predictors are
- * not thread-safe, so every thread that runs batches owns a session; close it before the model.
+ * One worker thread's predictors for the regressor (whole, and in parts when the bundle has them)
+ * and the sentiment classifier. DJL predictors are not thread-safe, so every thread that runs
+ * batches owns a session; close it before the model.
  */
 public final class InferenceSession implements AutoCloseable {
   private final EngagementModel model;
   private final Predictor<NDList, NDList> regressor;
   private final Predictor<NDList, NDList> sentiment;
+  private final RegressorPartModels.Predictors parts;
 
   InferenceSession(
       EngagementModel model,
       Predictor<NDList, NDList> regressor,
-      Predictor<NDList, NDList> sentiment) {
+      Predictor<NDList, NDList> sentiment,
+      RegressorPartModels.Predictors parts) {
     this.model = model;
     this.regressor = regressor;
     this.sentiment = sentiment;
+    this.parts = parts;
   }
 
   /**
@@ -50,15 +54,7 @@ public final class InferenceSession implements AutoCloseable {
       Shape shape = new Shape(count, length);
       NDList output =
           predict(sentiment, new NDList(manager.create(ids, shape), manager.create(mask, shape)));
-      NDArray logits = output.singletonOrThrow();
-      int labels = settings.labels().size();
-      checkShape(logits, new Shape(count, labels), "sentiment");
-      float[] flat = logits.toFloatArray();
-      float[][] rows = new float[count][];
-      for (int row = 0; row < count; row++) {
-        rows[row] = Arrays.copyOfRange(flat, row * labels, (row + 1) * labels);
-      }
-      return rows;
+      return rows(output.singletonOrThrow(), count, settings.labels().size(), "sentiment");
     }
   }
 
@@ -84,6 +80,88 @@ public final class InferenceSession implements AutoCloseable {
       checkShape(scores, new Shape(count), "regressor");
       return scores.toFloatArray();
     }
+  }
+
+  /**
+   * CLIP image features of {@code count} preprocessed images, through the image encoder part.
+   *
+   * @param pixelValues {@code [count,3,S,S]} row-major
+   * @return one row of {@code regressor_parts.image_feature_size} values per image
+   */
+  public float[][] imageFeatures(float[] pixelValues, int count) {
+    int size = model.manifest().image().size();
+    try (NDManager manager = model.newBatchManager()) {
+      NDList inputs = new NDList(manager.create(pixelValues, new Shape(count, 3, size, size)));
+      return rows(
+          predict(requireParts().imageEncoder(), inputs).singletonOrThrow(),
+          count,
+          model.manifest().regressorParts().imageFeatureSize(),
+          "image encoder");
+    }
+  }
+
+  /**
+   * CLIP text features of {@code count} tokenized texts, through the text encoder part.
+   *
+   * @param inputIds {@code [count,77]} row-major
+   * @param attentionMask {@code [count,77]} row-major
+   * @return one row of {@code regressor_parts.text_feature_size} values per text
+   */
+  public float[][] textFeatures(long[] inputIds, long[] attentionMask, int count) {
+    int tokens = model.manifest().text().maxTokens();
+    try (NDManager manager = model.newBatchManager()) {
+      Shape shape = new Shape(count, tokens);
+      NDList inputs =
+          new NDList(manager.create(inputIds, shape), manager.create(attentionMask, shape));
+      return rows(
+          predict(requireParts().textEncoder(), inputs).singletonOrThrow(),
+          count,
+          model.manifest().regressorParts().textFeatureSize(),
+          "text encoder");
+    }
+  }
+
+  /**
+   * Engagement scores from features, through the head part: the same scores as {@link
+   * #engagementScores} on the inputs the features came from.
+   *
+   * @param imageFeatures {@code [count,P]} row-major
+   * @param textFeatures {@code [count,P]} row-major
+   * @param sentimentFeatures {@code [count,F]} row-major
+   */
+  public float[] headScores(
+      float[] imageFeatures, float[] textFeatures, float[] sentimentFeatures, int count) {
+    BundleManifest manifest = model.manifest();
+    BundleManifest.RegressorParts sizes = manifest.regressorParts();
+    int features = manifest.sentiment().features().size();
+    try (NDManager manager = model.newBatchManager()) {
+      NDList inputs =
+          new NDList(
+              manager.create(imageFeatures, new Shape(count, sizes.imageFeatureSize())),
+              manager.create(textFeatures, new Shape(count, sizes.textFeatureSize())),
+              manager.create(sentimentFeatures, new Shape(count, features)));
+      NDArray scores = predict(requireParts().head(), inputs).singletonOrThrow();
+      checkShape(scores, new Shape(count), "head");
+      return scores.toFloatArray();
+    }
+  }
+
+  private RegressorPartModels.Predictors requireParts() {
+    if (parts == null) {
+      throw new IllegalStateException(
+          "model " + model.manifest().version() + " has no regressor_parts");
+    }
+    return parts;
+  }
+
+  private static float[][] rows(NDArray output, int count, int width, String which) {
+    checkShape(output, new Shape(count, width), which);
+    float[] flat = output.toFloatArray();
+    float[][] rows = new float[count][];
+    for (int row = 0; row < count; row++) {
+      rows[row] = Arrays.copyOfRange(flat, row * width, (row + 1) * width);
+    }
+    return rows;
   }
 
   private static int paddedLength(List<long[]> sequences, BundleManifest.Sentiment settings) {
@@ -116,5 +194,8 @@ public final class InferenceSession implements AutoCloseable {
   public void close() {
     regressor.close();
     sentiment.close();
+    if (parts != null) {
+      parts.close();
+    }
   }
 }

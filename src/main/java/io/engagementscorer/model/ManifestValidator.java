@@ -35,6 +35,24 @@ final class ManifestValidator {
     checkSentiment(m.sentiment());
     require(m.reference().tolerance() > 0, "reference.tolerance", "must be positive");
     present(m.reference().cases(), "reference.cases");
+    if (m.hasRegressorParts()) {
+      checkParts(m.regressorParts(), m);
+    }
+  }
+
+  private void checkParts(BundleManifest.RegressorParts parts, BundleManifest m) {
+    for (String[] file :
+        new String[][] {
+          {parts.imageEncoder(), "regressor_parts.image_encoder"},
+          {parts.textEncoder(), "regressor_parts.text_encoder"},
+          {parts.head(), "regressor_parts.head"}
+        }) {
+      present(file[0], file[1]);
+      require(m.files().containsKey(file[0]), file[1], "names a file that files does not list");
+      require(file[0].endsWith(".pt"), file[1], "must name a .pt TorchScript file");
+    }
+    require(parts.imageFeatureSize() > 0, "regressor_parts.image_feature_size", "must be positive");
+    require(parts.textFeatureSize() > 0, "regressor_parts.text_feature_size", "must be positive");
   }
 
   private void checkImage(BundleManifest.Image image) {
