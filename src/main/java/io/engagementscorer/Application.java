@@ -13,6 +13,7 @@ import io.engagementscorer.http.ApiServer;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostLimits;
 import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.stream.ScoreQueries;
@@ -144,6 +145,7 @@ public final class Application implements AutoCloseable {
         postLimits(config),
         config.sentimentBatchSize(),
         config.selfCheckRawTolerance(),
+        FeatureCache.create(config.featureCacheBytes(), registry),
         registry);
   }
 

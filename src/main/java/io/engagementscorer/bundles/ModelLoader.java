@@ -3,6 +3,7 @@ package io.engagementscorer.bundles;
 import ai.djl.Device;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.ModelBundle;
+import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostLimits;
 import io.engagementscorer.scoring.ServedModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -17,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * @param limits the limits prepared posts are held to
  * @param sentimentBatchSize most comments per sentiment forward pass
  * @param rawTolerance the self-check's tolerance from raw inputs
+ * @param features the feature cache every loaded model reuses features from
  * @param registry where inference metrics go
  */
 public record ModelLoader(
@@ -26,6 +28,7 @@ public record ModelLoader(
     PostLimits limits,
     int sentimentBatchSize,
     double rawTolerance,
+    FeatureCache features,
     MeterRegistry registry) {
 
   /**
@@ -41,7 +44,7 @@ public record ModelLoader(
     EngagementModel model = EngagementModel.load(bundle, device);
     try {
       return ServedModel.check(
-          model, fetched.origin(), limits, sentimentBatchSize, rawTolerance, registry);
+          model, fetched.origin(), limits, sentimentBatchSize, rawTolerance, features, registry);
     } catch (RuntimeException e) {
       model.close();
       throw e;

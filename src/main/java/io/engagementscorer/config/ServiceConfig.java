@@ -35,6 +35,8 @@ import java.util.Set;
  * @param inferenceThreads PyTorch intra-op threads, 0 for PyTorch's default ({@code
  *     INFERENCE_THREADS})
  * @param sentimentBatchSize most comments per sentiment forward pass ({@code SENTIMENT_BATCH_SIZE})
+ * @param featureCacheMegabytes the bound of the feature caches (image, text and comment features
+ *     reused by content), in MiB; 0 turns reuse off ({@code FEATURE_CACHE_MB})
  * @param retryAfterSeconds the {@code Retry-After} an overloaded service answers with ({@code
  *     RETRY_AFTER_SECONDS})
  * @param selfCheckRawTolerance how far the engagement score computed from a reference case's raw
@@ -62,6 +64,7 @@ public record ServiceConfig(
     int inferenceWorkers,
     int inferenceThreads,
     int sentimentBatchSize,
+    int featureCacheMegabytes,
     int retryAfterSeconds,
     double selfCheckRawTolerance,
     StreamsSettings streams) {
@@ -84,6 +87,7 @@ public record ServiceConfig(
   public static final int DEFAULT_INFERENCE_WORKERS = 1;
   public static final int DEFAULT_INFERENCE_THREADS = 0;
   public static final int DEFAULT_SENTIMENT_BATCH_SIZE = 64;
+  public static final int DEFAULT_FEATURE_CACHE_MB = 256;
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
   public static final double DEFAULT_SELF_CHECK_RAW_TOLERANCE = 1e-3;
 
@@ -150,9 +154,15 @@ public record ServiceConfig(
         read.integer("INFERENCE_WORKERS", DEFAULT_INFERENCE_WORKERS, 1, 64),
         read.integer("INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS, 0, 1_024),
         read.integer("SENTIMENT_BATCH_SIZE", DEFAULT_SENTIMENT_BATCH_SIZE, 1, 4_096),
+        read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
         StreamsSettings.fromEnv(read, port, s3));
+  }
+
+  /** The feature caches' bound in bytes. */
+  public long featureCacheBytes() {
+    return (long) featureCacheMegabytes << 20;
   }
 
   /** The configuration of this process: its environment over {@code .env} in the working dir. */

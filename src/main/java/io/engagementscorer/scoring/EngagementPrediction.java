@@ -8,10 +8,12 @@ package io.engagementscorer.scoring;
  * @param cleanedText the text after cleaning
  * @param commentCount how many comments were scored
  * @param modelVersion the version of the model that produced the score
+ * @param features what the score was computed from, for reuse on the post's next change
  */
 public record EngagementPrediction(
     double engagementScore,
     double sentimentScore,
     String cleanedText,
     int commentCount,
-    String modelVersion) {}
+    String modelVersion,
+    PostFeatures features) {}

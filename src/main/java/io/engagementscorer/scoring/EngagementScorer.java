@@ -52,6 +52,16 @@ public final class EngagementScorer implements AutoCloseable {
    * @throws ScoringUnavailableException at once, when the model failed its self-check
    */
   public CompletableFuture<EngagementPrediction> score(PostContent post) {
+    return score(ScoringRequest.of(post));
+  }
+
+  /**
+   * Scores {@code request}, reusing what it knows when the serving model is the one that computed
+   * it; its image is read (and fetched) only when that does not cover it.
+   *
+   * @see #score(PostContent)
+   */
+  public CompletableFuture<EngagementPrediction> score(ScoringRequest request) {
     ServedModel model = acquireCurrent();
     PreparedPost prepared;
     try {
@@ -59,7 +69,7 @@ public final class EngagementScorer implements AutoCloseable {
         throw new ScoringUnavailableException(
             "model " + model.version() + " failed its start-up self-check; see /api/v1/model-info");
       }
-      prepared = model.preparer().prepare(post);
+      prepared = model.preparer().prepare(request);
     } catch (RuntimeException e) {
       model.release();
       throw e;
@@ -98,10 +108,12 @@ public final class EngagementScorer implements AutoCloseable {
     }
     ServedModel previous = current.getAndSet(next);
     LOG.info(
-        "Now serving model {} from {} (replaced {}; it closes once its queued posts are scored)",
+        "Now serving model {} from {} (replaced {}; it closes once its queued posts are scored)."
+            + " Feature caches start cold for {}: each post's next score runs its encoders again",
         next.version(),
         next.origin().location(),
-        previous.version());
+        previous.version(),
+        next.version());
     previous.retire();
   }
 

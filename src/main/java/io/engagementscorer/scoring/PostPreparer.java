@@ -10,12 +10,14 @@ import io.engagementscorer.preprocess.InvalidInputException;
 import io.engagementscorer.preprocess.TextCleaner;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
- * Turns a {@link PostContent} into a {@link PreparedPost}: checks the limits, cleans and tokenizes
- * the text, decodes and preprocesses the image, tokenizes the comments. Runs on the caller's
- * thread, so decoding work spreads over the callers instead of stalling the inference worker.
- * Thread-safe.
+ * Turns a post into a {@link PreparedPost}: checks the limits, cleans the text, and for each input
+ * (text, image, every comment) reuses what is known for its content (from the caller, then the
+ * feature cache) and otherwise tokenizes or decodes it for the model. An image whose features are
+ * known is neither decoded nor, for the stream, fetched. Runs on the caller's thread, so this work
+ * spreads over the callers instead of stalling the inference worker. Thread-safe.
  */
 public final class PostPreparer {
   private final PostLimits limits;
@@ -23,9 +25,14 @@ public final class PostPreparer {
   private final TokenEncoder sentimentEncoder;
   private final ImageDecoder imageDecoder;
   private final ClipImagePreprocessor imagePreprocessor;
+  private final FeatureCache.View cache;
+  private final boolean reusesEncoders;
 
-  /** A preparer for {@code model}'s inputs under {@code limits}. */
-  public PostPreparer(EngagementModel model, PostLimits limits) {
+  /**
+   * A preparer for {@code model}'s inputs under {@code limits}, reusing features from {@code cache}
+   * (a view on {@code model}'s entries).
+   */
+  public PostPreparer(EngagementModel model, PostLimits limits, FeatureCache.View cache) {
     this.limits = limits;
     this.textEncoder = model.textEncoder();
     this.sentimentEncoder = model.sentimentEncoder();
@@ -39,54 +46,111 @@ public final class PostPreparer {
                 image.rescaleFactor(),
                 image.mean(),
                 image.std()));
+    this.cache = cache;
+    this.reusesEncoders = model.hasRegressorParts();
   }
 
   /**
-   * The model inputs of {@code post}.
+   * The model inputs of {@code post}, with nothing known beforehand.
    *
    * @throws InvalidInputException when the post breaks a limit or its image cannot be read
    */
   public PreparedPost prepare(PostContent post) {
-    checkLimits(post);
-    String cleaned = TextCleaner.clean(post.rawText());
-    long[] tokens = textEncoder.encode(cleaned);
-    int length = textEncoder.maxTokens();
-    float[] pixels =
-        post.image() == null
-            ? null
-            : imagePreprocessor.preprocess(imageDecoder.decode(post.image()));
-    List<long[]> commentTokens = new ArrayList<>(post.comments().size());
-    for (String comment : post.comments()) {
-      commentTokens.add(sentimentEncoder.encode(comment));
-    }
-    return new PreparedPost(
-        cleaned,
-        textEncoder.pad(tokens, length),
-        TokenEncoder.attentionMask(tokens.length, length),
-        pixels,
-        commentTokens);
+    return prepare(ScoringRequest.of(post));
   }
 
-  private void checkLimits(PostContent post) {
-    if (post.rawText().length() > limits.maxTextLength()) {
+  /**
+   * The model inputs of {@code request}, reusing what it knows when the model is the one that
+   * computed it.
+   *
+   * @throws InvalidInputException when the post breaks a limit or its image cannot be read
+   */
+  public PreparedPost prepare(ScoringRequest request) {
+    checkLimits(request.rawText(), request.comments());
+    KnownFeatures known =
+        request.known().modelKey().equals(cache.modelKey()) ? request.known() : KnownFeatures.NONE;
+    String cleaned = TextCleaner.clean(request.rawText());
+    List<PreparedPost.CommentInput> comments = new ArrayList<>(request.comments().size());
+    for (String comment : request.comments()) {
+      comments.add(commentInput(comment, known));
+    }
+    return new PreparedPost(
+        cleaned, textInput(cleaned, known), imageInput(request.image(), known), comments);
+  }
+
+  private PreparedPost.TextInput textInput(String cleaned, KnownFeatures known) {
+    ContentDigest digest = ContentDigest.of(cleaned);
+    float[] features =
+        reusesEncoders ? reuse(known.textFeaturesFor(digest), FeatureKind.TEXT, digest) : null;
+    if (features != null) {
+      return new PreparedPost.TextInput(digest, features, null, null);
+    }
+    long[] tokens = textEncoder.encode(cleaned);
+    int length = textEncoder.maxTokens();
+    return new PreparedPost.TextInput(
+        digest,
+        null,
+        textEncoder.pad(tokens, length),
+        TokenEncoder.attentionMask(tokens.length, length));
+  }
+
+  private PreparedPost.ImageInput imageInput(Supplier<byte[]> image, KnownFeatures known) {
+    if (image == null) {
+      float[] features =
+          reusesEncoders
+              ? reuse(
+                  known.imageFeaturesFor(ContentDigest.NO_IMAGE),
+                  FeatureKind.IMAGE,
+                  ContentDigest.NO_IMAGE)
+              : null;
+      return new PreparedPost.ImageInput(ContentDigest.NO_IMAGE, features, null);
+    }
+    if (reusesEncoders && known.imageFeatures() != null && known.imageDigest() != null) {
+      // The caller vouches that the post's image is the one these features came from.
+      return new PreparedPost.ImageInput(known.imageDigest(), known.imageFeatures(), null);
+    }
+    byte[] bytes = image.get();
+    checkImageSize(bytes);
+    ContentDigest digest = ContentDigest.of(bytes);
+    float[] features = reusesEncoders ? cache.get(FeatureKind.IMAGE, digest) : null;
+    if (features != null) {
+      return new PreparedPost.ImageInput(digest, features, null);
+    }
+    return new PreparedPost.ImageInput(
+        digest, null, imagePreprocessor.preprocess(imageDecoder.decode(bytes)));
+  }
+
+  private PreparedPost.CommentInput commentInput(String comment, KnownFeatures known) {
+    ContentDigest digest = ContentDigest.of(comment);
+    float[] probabilities =
+        reuse(known.commentProbabilities().get(digest), FeatureKind.SENTIMENT, digest);
+    if (probabilities != null) {
+      return new PreparedPost.CommentInput(digest, probabilities, null);
+    }
+    return new PreparedPost.CommentInput(digest, null, sentimentEncoder.encode(comment));
+  }
+
+  private float[] reuse(float[] known, FeatureKind kind, ContentDigest digest) {
+    return known != null ? known : cache.get(kind, digest);
+  }
+
+  private void checkLimits(String rawText, List<String> comments) {
+    if (rawText.length() > limits.maxTextLength()) {
       throw new InvalidInputException(
           "text_too_long",
           "raw_text has "
-              + post.rawText().length()
+              + rawText.length()
               + " characters; the limit is "
               + limits.maxTextLength()
               + " (MAX_TEXT_LENGTH_REQUEST)");
     }
-    if (post.comments().size() > limits.maxComments()) {
+    if (comments.size() > limits.maxComments()) {
       throw new InvalidInputException(
           "too_many_comments",
-          post.comments().size()
-              + " comments; the limit is "
-              + limits.maxComments()
-              + " (MAX_COMMENTS)");
+          comments.size() + " comments; the limit is " + limits.maxComments() + " (MAX_COMMENTS)");
     }
-    for (int index = 0; index < post.comments().size(); index++) {
-      int length = post.comments().get(index).length();
+    for (int index = 0; index < comments.size(); index++) {
+      int length = comments.get(index).length();
       if (length > limits.maxCommentLength()) {
         throw new InvalidInputException(
             "comment_too_long",
@@ -99,11 +163,14 @@ public final class PostPreparer {
                 + " (MAX_COMMENT_LENGTH)");
       }
     }
-    if (post.image() != null && post.image().length > limits.maxImageBytes()) {
+  }
+
+  private void checkImageSize(byte[] image) {
+    if (image.length > limits.maxImageBytes()) {
       throw new InvalidInputException(
           "image_too_large",
           "the image has "
-              + post.image().length
+              + image.length
               + " bytes; the limit is "
               + limits.maxImageBytes()
               + " (MAX_IMAGE_BYTES)");

@@ -53,7 +53,7 @@ final class ScoringWorker implements MicroBatcher.BatchProcessor<ScoringJob, Eng
           if (!key.tryAcquire()) {
             throw new IllegalStateException("model " + key.version() + " closed under a job");
           }
-          return new BatchScorer(key.model(), sentimentBatchSize, registry);
+          return new BatchScorer(key.model(), key.features(), sentimentBatchSize, registry);
         });
   }
 

@@ -54,7 +54,9 @@ public final class SelfCheck {
 
   /** Runs every reference case of {@code model}'s bundle on one batch scorer. */
   public static Report run(EngagementModel model, BatchScorer scorer, double rawTolerance) {
-    PostPreparer preparer = new PostPreparer(model, PostLimits.NONE);
+    PostPreparer preparer =
+        new PostPreparer(
+            model, PostLimits.NONE, FeatureCache.disabled().forModel(model.featureKey()));
     ModelBundle bundle = model.bundle();
     double tolerance = bundle.manifest().reference().tolerance();
     List<ReferenceCase> cases = ReferenceCase.readAll(bundle);
@@ -106,7 +108,9 @@ public final class SelfCheck {
                 rawDifference, rawTolerance));
       }
       double pixelDifference =
-          maxDifference(fromRaw.get(index).pixelValues(), fromTensors.get(index).pixelValues());
+          maxDifference(
+              fromRaw.get(index).image().pixelValues(),
+              fromTensors.get(index).image().pixelValues());
       results.add(
           new CaseResult(
               reference.name(),
@@ -125,7 +129,7 @@ public final class SelfCheck {
 
   private static PreparedPost tensorsOf(ReferenceCase reference, ModelBundle bundle) {
     ReferenceCase.Expected expected = reference.expected();
-    return new PreparedPost(
+    return PreparedPost.fromTensors(
         expected.cleanedText(),
         expected.inputIds(),
         expected.attentionMask(),
@@ -144,8 +148,8 @@ public final class SelfCheck {
               + expected.cleanedText()
               + "'");
     }
-    if (!Arrays.equals(prepared.inputIds(), expected.inputIds())
-        || !Arrays.equals(prepared.attentionMask(), expected.attentionMask())) {
+    if (!Arrays.equals(prepared.text().inputIds(), expected.inputIds())
+        || !Arrays.equals(prepared.text().attentionMask(), expected.attentionMask())) {
       problems.add("CLIP token ids differ from Python's");
     }
     List<long[]> comments = prepared.commentTokens();

@@ -4,9 +4,11 @@ import io.engagementscorer.model.BundleManifest;
 import java.util.List;
 
 /**
- * Turns per-comment sentiment logits into the post's sentiment features and score, exactly as the
- * manifest defines them: features are the mean of the comments' softmax probabilities, the score is
- * the features weighted by each label's value; no comments give the manifest's neutral values.
+ * Turns per-comment sentiment probabilities into the post's sentiment features and score, exactly
+ * as the manifest defines them: features are the mean of the comments' softmax probabilities, the
+ * score is the features weighted by each label's value; no comments give the manifest's neutral
+ * values. A comment's probabilities are computed once ({@link #probabilities}) and kept as float,
+ * so a post scored from kept probabilities gets exactly the score of one scored from scratch.
  */
 public final class SentimentAggregator {
   private final float[] emptyFeatures;
@@ -20,26 +22,38 @@ public final class SentimentAggregator {
     this.labelValues = sentiment.score().labelValues().clone();
   }
 
-  /** Features and score of a post whose comments gave {@code logits} (one row per comment). */
-  public Summary summarize(List<float[]> logits) {
-    if (logits.isEmpty()) {
+  /**
+   * Features and score of a post whose comments have {@code probabilities} (one row per comment,
+   * from {@link #probabilities}).
+   */
+  public Summary summarize(List<float[]> probabilities) {
+    if (probabilities.isEmpty()) {
       return new Summary(emptyFeatures.clone(), emptyScore);
     }
     double[] sums = new double[labelValues.length];
-    for (float[] row : logits) {
-      double[] probabilities = softmax(row);
+    for (float[] row : probabilities) {
       for (int label = 0; label < sums.length; label++) {
-        sums[label] += probabilities[label];
+        sums[label] += row[label];
       }
     }
     float[] features = new float[sums.length];
     double score = 0;
     for (int label = 0; label < sums.length; label++) {
-      double mean = sums[label] / logits.size();
+      double mean = sums[label] / probabilities.size();
       features[label] = (float) mean;
       score += mean * labelValues[label];
     }
     return new Summary(features, score);
+  }
+
+  /** One comment's class probabilities: the softmax of its logits, computed in double. */
+  public static float[] probabilities(float[] logits) {
+    double[] softmax = softmax(logits);
+    float[] probabilities = new float[softmax.length];
+    for (int label = 0; label < softmax.length; label++) {
+      probabilities[label] = (float) softmax[label];
+    }
+    return probabilities;
   }
 
   private static double[] softmax(float[] logits) {

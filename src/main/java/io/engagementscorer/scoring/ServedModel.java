@@ -20,6 +20,8 @@ public final class ServedModel {
   private final ModelOrigin origin;
   private final SelfCheck.Report selfCheck;
   private final PostPreparer preparer;
+  private final FeatureCache cache;
+  private final FeatureCache.View features;
   // Starts at one: the lease of whoever made it, handed to the scorer that serves it.
   private final AtomicInteger leases = new AtomicInteger(1);
   private volatile boolean retired;
@@ -28,11 +30,14 @@ public final class ServedModel {
       EngagementModel model,
       ModelOrigin origin,
       SelfCheck.Report selfCheck,
-      PostPreparer preparer) {
+      FeatureCache cache,
+      PostLimits limits) {
     this.model = model;
     this.origin = origin;
     this.selfCheck = selfCheck;
-    this.preparer = preparer;
+    this.cache = cache;
+    this.features = cache.forModel(model.featureKey());
+    this.preparer = new PostPreparer(model, limits, features);
   }
 
   /**
@@ -40,6 +45,8 @@ public final class ServedModel {
    * model.
    *
    * @param rawTolerance how far the score from raw reference inputs may be from Python's
+   * @param cache where the model's features are reused from once it serves (the self-check itself
+   *     computes everything)
    */
   public static ServedModel check(
       EngagementModel model,
@@ -47,12 +54,18 @@ public final class ServedModel {
       PostLimits limits,
       int sentimentBatchSize,
       double rawTolerance,
+      FeatureCache cache,
       MeterRegistry registry) {
     SelfCheck.Report report;
-    try (BatchScorer checker = new BatchScorer(model, sentimentBatchSize, registry)) {
+    try (BatchScorer checker =
+        new BatchScorer(
+            model,
+            FeatureCache.disabled().forModel(model.featureKey()),
+            sentimentBatchSize,
+            registry)) {
       report = SelfCheck.run(model, checker, rawTolerance);
     }
-    return new ServedModel(model, origin, report, new PostPreparer(model, limits));
+    return new ServedModel(model, origin, report, cache, limits);
   }
 
   /** The model. */
@@ -84,6 +97,11 @@ public final class ServedModel {
     return preparer;
   }
 
+  /** This model's entries in the feature cache. */
+  FeatureCache.View features() {
+    return features;
+  }
+
   /** Whether a newer model replaced this one (it closes once nothing uses it). */
   boolean retired() {
     return retired;
@@ -111,10 +129,13 @@ public final class ServedModel {
     int left = leases.decrementAndGet();
     if (left == 0) {
       model.close();
+      int dropped = cache.invalidateModel(features.modelKey());
       LOG.info(
-          "Closed model {} ({}): retired, and nothing in flight uses it",
+          "Closed model {} ({}): retired, and nothing in flight uses it; dropped its {} cached"
+              + " features",
           version(),
-          origin.location());
+          origin.location(),
+          dropped);
     } else if (left < 0) {
       throw new IllegalStateException("model " + version() + " released more often than leased");
     }

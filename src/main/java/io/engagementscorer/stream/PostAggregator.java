@@ -1,8 +1,10 @@
 package io.engagementscorer.stream;
 
 import io.engagementscorer.avro.Comment;
+import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
+import io.engagementscorer.scoring.ContentDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,7 +15,9 @@ import java.util.Set;
 /**
  * Folds a post event into the post's state: the newest text and image win (by event time, so a late
  * older event does not undo a newer change), comments accumulate de-duplicated by comment id and
- * capped at {@code maxComments} (the newest are kept). Pure: no Kafka types.
+ * capped at {@code maxComments} (the newest are kept). An inline image leaves the state: the state
+ * keeps its sha-256 and the update hands its bytes over to be stored once, so later versions of the
+ * post do not carry the image again. Pure: no Kafka types.
  */
 final class PostAggregator {
   private PostAggregator() {}
@@ -28,13 +32,22 @@ final class PostAggregator {
   record Source(String topic, int partition, long offset) {}
 
   /**
+   * A changed post.
+   *
+   * @param state the new state
+   * @param inlineImage the bytes of a new inline image to store (the state has their sha-256), or
+   *     null when the inline image is unchanged or there is none
+   */
+  record Update(PostState state, byte[] inlineImage) {}
+
+  /**
    * The post's state after {@code event}, or empty when the event changes nothing (for example a
    * repeated comment), so the post is not scored again.
    *
    * @param current the state so far, or null for a new post
    * @param eventTime the event's time ({@code eventTime}, else the record timestamp)
    */
-  static Optional<PostState> apply(
+  static Optional<Update> apply(
       PostState current, PostEvent event, Instant eventTime, int maxComments, Source source) {
     PostState.Builder next =
         current == null
@@ -52,9 +65,14 @@ final class PostAggregator {
       next.setText(event.getText());
       changed = true;
     }
-    if (newer && event.getImage() != null && !event.getImage().equals(next.getImage())) {
-      next.setImage(event.getImage());
-      changed = true;
+    ImageReference image = event.getImage();
+    if (newer && image != null) {
+      String incoming = PostImages.identity(image);
+      String present = current == null ? PostImages.NONE : PostImages.identity(current);
+      if (incoming == null || !incoming.equals(present)) {
+        next.setImage(image).setInlineImageSha256(null);
+        changed = true;
+      }
     }
     if (newer && (event.getText() != null || event.getImage() != null)) {
       next.setUpdatedAt(eventTime);
@@ -71,15 +89,22 @@ final class PostAggregator {
     if (!changed) {
       return Optional.empty();
     }
+    // A new inline image, or one that state written before the post-images store still holds.
+    byte[] inlineImage = PostImages.inlineBytes(next.getImage());
+    if (inlineImage != null) {
+      next.setImage(null).setInlineImageSha256(ContentDigest.of(inlineImage).hex());
+    }
     if (comments.size() > maxComments) {
       comments = new ArrayList<>(comments.subList(comments.size() - maxComments, comments.size()));
     }
     return Optional.of(
-        next.setComments(comments)
-            .setVersion(next.getVersion() + 1)
-            .setSourceTopic(source.topic())
-            .setSourcePartition(source.partition())
-            .setSourceOffset(source.offset())
-            .build());
+        new Update(
+            next.setComments(comments)
+                .setVersion(next.getVersion() + 1)
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset())
+                .build(),
+            inlineImage));
   }
 }

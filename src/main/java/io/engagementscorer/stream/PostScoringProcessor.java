@@ -1,18 +1,22 @@
 package io.engagementscorer.stream;
 
 import io.engagementscorer.avro.Comment;
+import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
+import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
 import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.scoring.ContentDigest;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.PostContent;
+import io.engagementscorer.scoring.KnownFeatures;
+import io.engagementscorer.scoring.PostFeatures;
+import io.engagementscorer.scoring.ScoringRequest;
 import io.engagementscorer.scoring.ScoringUnavailableException;
 import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +31,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -41,14 +47,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes post events, folds them into the post-state store, and marks changed posts pending in a
- * changelogged store, so a crash loses nothing. When a batch's worth of posts is pending, or when
- * the punctuator fires, the pending posts not already being scored are submitted, each once with
- * its newest state, to the shared scorer, without waiting: the stream thread keeps processing, and
- * posts from every task share batches. Finished scores are collected on later calls and written to
- * the output and the latest-scores store in the same transaction that removes them from the pending
- * store; what cannot be decoded or scored goes to the dead-letter topic with the reason in headers.
- * A post the scorer cannot take now (queue full, timeout) stays pending and is submitted again.
+ * Decodes post events, folds them into the post-state store (an inline image goes once into the
+ * post-images store), and marks changed posts pending in a changelogged store, so a crash loses
+ * nothing. When a batch's worth of posts is pending, or when the punctuator fires, the pending
+ * posts not already being scored are submitted, each once with its newest state, to the shared
+ * scorer, without waiting: the stream thread keeps processing, and posts from every task share
+ * batches. Finished scores are collected on later calls and written to the output and the
+ * latest-scores store in the same transaction that removes them from the pending store; what cannot
+ * be decoded or scored goes to the dead-letter topic with the reason in headers. A post the scorer
+ * cannot take now (queue full, timeout) stays pending and is submitted again.
+ *
+ * <p>What a score was computed from is kept for the post's next change, in changelogged stores so
+ * that it survives a restart or a partition move: the CLIP features of its image and text
+ * (post-encodings, rewritten only when they change) and its comments' sentiment
+ * (comment-sentiment). A post is submitted with them, so a change that only adds a comment runs the
+ * sentiment classifier on that comment and neither encoder, and needs no image fetch. Features of
+ * another model than the one serving are not used.
  */
 final class PostScoringProcessor extends ContextualProcessor<String, byte[], String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(PostScoringProcessor.class);
@@ -64,6 +78,9 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
   private KeyValueStore<String, PostState> postStates;
   private KeyValueStore<String, Long> pending;
   private KeyValueStore<String, EngagementScore> latestScores;
+  private KeyValueStore<String, byte[]> postImages;
+  private KeyValueStore<String, PostEncoding> encodings;
+  private KeyValueStore<String, CommentSentiment> sentiments;
   private int pendingCount;
   // In memory only: after a crash or a rebalance the pending store still holds these posts.
   private final Map<String, InFlight> inFlight = new HashMap<>();
@@ -103,6 +120,9 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     postStates = context.getStateStore(ScoringTopology.POST_STATE_STORE);
     pending = context.getStateStore(ScoringTopology.PENDING_STORE);
     latestScores = context.getStateStore(ScoringTopology.LATEST_SCORES_STORE);
+    postImages = context.getStateStore(ScoringTopology.POST_IMAGES_STORE);
+    encodings = context.getStateStore(ScoringTopology.POST_ENCODINGS_STORE);
+    sentiments = context.getStateStore(ScoringTopology.COMMENT_SENTIMENT_STORE);
     pendingCount = 0;
     try (KeyValueIterator<String, Long> all = pending.all()) {
       all.forEachRemaining(entry -> pendingCount++);
@@ -140,7 +160,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
             eventTime,
             settings.maxComments(),
             new PostAggregator.Source(source.topic(), source.partition(), source.offset()))
-        .ifPresent(this::markPending);
+        .ifPresent(update -> apply(current, update));
     if (pendingCount - inFlight.size() >= settings.batchMaxSize()) {
       collectAndSubmit();
     } else {
@@ -166,6 +186,18 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
               + "'");
     }
     return event;
+  }
+
+  private void apply(PostState current, PostAggregator.Update update) {
+    PostState state = update.state();
+    if (update.inlineImage() != null) {
+      postImages.put(state.getPostId(), update.inlineImage());
+    } else if (current != null
+        && current.getInlineImageSha256() != null
+        && state.getInlineImageSha256() == null) {
+      postImages.delete(state.getPostId());
+    }
+    markPending(state);
   }
 
   private void markPending(PostState state) {
@@ -207,13 +239,15 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
       if (!inFlightPermits.tryAcquire()) {
         return;
       }
-      // Fetching and preparing run on the preparation pool: the stream thread never waits.
+      // The stores are read here, on the stream thread; fetching and preparing run on the
+      // preparation pool, so the stream thread never waits.
+      ScoringRequest request = requestOf(state);
       inFlight.put(
           postId,
           new InFlight(
               state,
-              CompletableFuture.supplyAsync(() -> contentOf(state), preparation)
-                  .thenCompose(scorer::score)));
+              CompletableFuture.supplyAsync(() -> scorer.score(request), preparation)
+                  .thenCompose(Function.identity())));
     }
   }
 
@@ -260,40 +294,134 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
             .setPostVersion(state.getVersion())
             .build();
     latestScores.put(state.getPostId(), score);
+    keepFeatures(state, prediction.features());
     context().forward(new Record<>(state.getPostId(), score, now), ScoringTopology.SCORES_SINK);
     resolveIfUnchanged(state);
   }
 
-  private PostContent contentOf(PostState state) {
+  /** The post to score, with what its last score kept; reads the stores (stream thread only). */
+  private ScoringRequest requestOf(PostState state) {
     List<String> comments = new ArrayList<>(state.getComments().size());
     for (Comment comment : state.getComments()) {
       comments.add(comment.getText());
     }
     String text = state.getText() == null ? "" : state.getText();
-    return new PostContent(text, imageOf(state.getImage()), comments);
+    return new ScoringRequest(text, imageOf(state), comments, knownFeatures(state));
   }
 
-  private byte[] imageOf(ImageReference image) {
+  /** What the post's last score kept, of one model (the comments' model, when they differ). */
+  private KnownFeatures knownFeatures(PostState state) {
+    PostEncoding encoding = encodings.get(state.getPostId());
+    CommentSentiment sentiment = sentiments.get(state.getPostId());
+    if (encoding == null && sentiment == null) {
+      return KnownFeatures.NONE;
+    }
+    String modelKey = sentiment != null ? sentiment.getModelKey() : encoding.getModelKey();
+    Map<ContentDigest, float[]> probabilities = new HashMap<>();
+    if (sentiment != null) {
+      List<ContentDigest> digests = FeatureBytes.digests(sentiment.getCommentSha256());
+      List<float[]> rows = FeatureBytes.floatRows(sentiment.getProbabilities(), digests.size());
+      for (int index = 0; index < digests.size(); index++) {
+        probabilities.put(digests.get(index), rows.get(index));
+      }
+    }
+    if (encoding == null || !encoding.getModelKey().equals(modelKey)) {
+      return new KnownFeatures(modelKey, null, null, null, null, probabilities);
+    }
+    // Image features count only for the image they came from; text features are checked by digest.
+    boolean sameImage = encoding.getImageRef().equals(PostImages.identity(state));
+    return new KnownFeatures(
+        modelKey,
+        sameImage ? ContentDigest.fromHex(encoding.getImageSha256()) : null,
+        sameImage ? FeatureBytes.floats(encoding.getImageFeatures()) : null,
+        ContentDigest.fromHex(encoding.getTextSha256()),
+        FeatureBytes.floats(encoding.getTextFeatures()),
+        probabilities);
+  }
+
+  /**
+   * Supplies the post's image bytes when the scorer needs them: inline bytes are read from the
+   * store now (cheap, and stores are read on the stream thread only); a URI is fetched only if
+   * called, on the preparation pool.
+   */
+  private Supplier<byte[]> imageOf(PostState state) {
+    if (state.getInlineImageSha256() != null) {
+      byte[] bytes = postImages.get(state.getPostId());
+      return () -> {
+        if (bytes == null) {
+          throw new IllegalStateException(
+              "the inline image of post "
+                  + state.getPostId()
+                  + " is missing from the "
+                  + ScoringTopology.POST_IMAGES_STORE
+                  + " store");
+        }
+        return bytes;
+      };
+    }
+    ImageReference image = state.getImage();
     if (image == null) {
       return null;
     }
-    ByteBuffer inline = image.getBytes();
-    if ((inline == null) == (image.getUri() == null)) {
-      throw new InvalidInputException(
-          "invalid_image_reference", "an image reference needs exactly one of bytes and uri");
-    }
+    byte[] inline = PostImages.inlineBytes(image);
     if (inline != null) {
-      byte[] bytes = new byte[inline.remaining()];
-      inline.duplicate().get(bytes);
-      return bytes;
+      return () -> inline;
     }
-    try {
-      return images.fetch(image.getUri());
-    } catch (InvalidInputException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new ImageFetchFailure(image.getUri(), e);
+    return () -> {
+      if (image.getBytes() != null || image.getUri() == null) {
+        throw new InvalidInputException(
+            "invalid_image_reference", "an image reference needs exactly one of bytes and uri");
+      }
+      try {
+        return images.fetch(image.getUri());
+      } catch (InvalidInputException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new ImageFetchFailure(image.getUri(), e);
+      }
+    };
+  }
+
+  /** Keeps what the score was computed from, rewriting a store only where it changed. */
+  private void keepFeatures(PostState state, PostFeatures features) {
+    String postId = state.getPostId();
+    if (features.imageFeatures() != null && features.textFeatures() != null) {
+      PostEncoding encoding =
+          PostEncoding.newBuilder()
+              .setModelKey(features.modelKey())
+              .setImageRef(PostImages.identity(state))
+              .setImageSha256(features.imageDigest().hex())
+              .setImageFeatures(FeatureBytes.ofFloats(features.imageFeatures()))
+              .setTextSha256(features.textDigest().hex())
+              .setTextFeatures(FeatureBytes.ofFloats(features.textFeatures()))
+              .build();
+      if (!sameEncoding(encodings.get(postId), encoding)) {
+        encodings.put(postId, encoding);
+      }
     }
+    CommentSentiment sentiment =
+        CommentSentiment.newBuilder()
+            .setModelKey(features.modelKey())
+            .setCommentSha256(FeatureBytes.ofDigests(features.commentDigests()))
+            .setProbabilities(FeatureBytes.ofFloatRows(features.commentProbabilities()))
+            .build();
+    CommentSentiment kept = sentiments.get(postId);
+    boolean same =
+        kept == null
+            ? features.commentDigests().isEmpty()
+            : kept.getModelKey().equals(sentiment.getModelKey())
+                && kept.getCommentSha256().equals(sentiment.getCommentSha256());
+    if (!same) {
+      sentiments.put(postId, sentiment);
+    }
+  }
+
+  private static boolean sameEncoding(PostEncoding kept, PostEncoding next) {
+    return kept != null
+        && kept.getModelKey().equals(next.getModelKey())
+        && kept.getImageRef().equals(next.getImageRef())
+        && kept.getImageSha256().equals(next.getImageSha256())
+        && kept.getTextSha256().equals(next.getTextSha256());
   }
 
   private static String stageOf(Throwable failure) {

@@ -11,12 +11,17 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Builds the scoring topology: {@code posts} (raw bytes, decoded in the processor so that a bad
  * record becomes a dead letter instead of stopping the stream) → {@link PostScoringProcessor} with
- * its three changelogged stores → the scores topic and the dead-letter topic.
+ * its changelogged stores → the scores topic and the dead-letter topic. Beside the post's state,
+ * the pending posts and the latest scores, the stores keep what a post's next change reuses: its
+ * inline image (stored once), its CLIP features and its comments' sentiment.
  */
 public final class ScoringTopology {
   public static final String POST_STATE_STORE = "post-state";
   public static final String PENDING_STORE = "pending-posts";
   public static final String LATEST_SCORES_STORE = "latest-scores";
+  public static final String POST_IMAGES_STORE = "post-images";
+  public static final String POST_ENCODINGS_STORE = "post-encodings";
+  public static final String COMMENT_SENTIMENT_STORE = "comment-sentiment";
   static final String SOURCE = "posts-source";
   static final String PROCESSOR = "post-scoring";
   static final String SCORES_SINK = "scores-sink";
@@ -67,6 +72,22 @@ public final class ScoringTopology {
             Stores.persistentKeyValueStore(LATEST_SCORES_STORE),
             Serdes.String(),
             serdes.storedScores()),
+        PROCESSOR);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(POST_IMAGES_STORE), Serdes.String(), Serdes.ByteArray()),
+        PROCESSOR);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(POST_ENCODINGS_STORE),
+            Serdes.String(),
+            serdes.postEncodings()),
+        PROCESSOR);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(COMMENT_SENTIMENT_STORE),
+            Serdes.String(),
+            serdes.commentSentiments()),
         PROCESSOR);
     topology.addSink(
         SCORES_SINK,

@@ -1,6 +1,8 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -11,11 +13,15 @@ import org.apache.kafka.common.serialization.Serde;
  *
  * @param postEvents decodes input values (Avro in the Confluent wire format, or JSON)
  * @param postStates the post-state store's values
+ * @param postEncodings the post-encodings store's values
+ * @param commentSentiments the comment-sentiment store's values
  * @param storedScores the latest-scores store's values
  * @param outputScores the output topic's values
  */
 public record StreamSerdes(
     Deserializer<PostEvent> postEvents,
     Serde<PostState> postStates,
+    Serde<PostEncoding> postEncodings,
+    Serde<CommentSentiment> commentSentiments,
     Serde<EngagementScore> storedScores,
     Serde<EngagementScore> outputScores) {}

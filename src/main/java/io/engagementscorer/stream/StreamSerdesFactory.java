@@ -1,6 +1,8 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
+import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
 import io.engagementscorer.config.StreamsSettings;
@@ -37,6 +39,8 @@ public final class StreamSerdesFactory {
     return new StreamSerdes(
         events,
         new ConfluentAvroSerde<>(registry, PostState.class, true, false),
+        new ConfluentAvroSerde<>(registry, PostEncoding.class, true, false),
+        new ConfluentAvroSerde<>(registry, CommentSentiment.class, true, false),
         new ConfluentAvroSerde<>(registry, EngagementScore.class, true, false),
         new ConfluentAvroSerde<>(
             registry, EngagementScore.class, settings.autoRegisterSchemas(), false));

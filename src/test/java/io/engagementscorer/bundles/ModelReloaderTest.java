@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,7 +35,15 @@ class ModelReloaderTest {
     folder = BundleFixtures.copyOfTiny(work.resolve("model"));
     BundleSource source = new LocalBundleSource(folder);
     ModelLoader loader =
-        new ModelLoader(true, 8, Device.cpu(), ServedModels.LIMITS, 64, 1e-3, registry);
+        new ModelLoader(
+            true,
+            8,
+            Device.cpu(),
+            ServedModels.LIMITS,
+            64,
+            1e-3,
+            FeatureCache.create(ServedModels.CACHE_BYTES, registry),
+            registry);
     scorer =
         EngagementScorer.start(
             loader.load(source.initial()),

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.scoring.ServedModels;
@@ -34,7 +35,15 @@ class TrainedBundleIT {
     Path bundle = out.resolve("bundle");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ModelLoader loader =
-        new ModelLoader(true, 8, Device.cpu(), ServedModels.LIMITS, 64, 1e-3, registry);
+        new ModelLoader(
+            true,
+            8,
+            Device.cpu(),
+            ServedModels.LIMITS,
+            64,
+            1e-3,
+            FeatureCache.create(ServedModels.CACHE_BYTES, registry),
+            registry);
 
     ServedModel served = loader.load(new LocalBundleSource(bundle).initial());
 

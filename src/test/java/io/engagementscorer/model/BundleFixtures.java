@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** The committed tiny bundle, and copies of it that tests may break. */
@@ -45,6 +46,29 @@ public final class BundleFixtures {
     Path manifestFile = target.resolve(ModelBundle.MANIFEST);
     ObjectNode manifest = readJson(manifestFile);
     manifest.put("version", version);
+    writeJson(manifestFile, manifest);
+    return target;
+  }
+
+  /**
+   * A copy of the tiny bundle under {@code target} as an exporter before the regressor parts wrote
+   * it: no {@code regressor_parts} section and no part files, only the monolithic regressor.
+   */
+  public static Path tinyWithoutParts(Path target) {
+    copyOfTiny(target);
+    Path manifestFile = target.resolve(ModelBundle.MANIFEST);
+    ObjectNode manifest = readJson(manifestFile);
+    ObjectNode parts = (ObjectNode) manifest.remove("regressor_parts");
+    ObjectNode files = (ObjectNode) manifest.get("files");
+    try {
+      for (String part : List.of("image_encoder", "text_encoder", "head")) {
+        String file = parts.get(part).asText();
+        files.remove(file);
+        Files.delete(target.resolve(file));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     writeJson(manifestFile, manifest);
     return target;
   }

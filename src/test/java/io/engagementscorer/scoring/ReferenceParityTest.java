@@ -42,8 +42,9 @@ class ReferenceParityTest {
   @BeforeAll
   static void loadModel() {
     model = EngagementModel.load(ModelBundle.open(BundleFixtures.TINY), Device.cpu());
-    preparer = new PostPreparer(model, PostLimits.NONE);
-    scorer = new BatchScorer(model, 64, new SimpleMeterRegistry());
+    FeatureCache.View nothingReused = FeatureCache.disabled().forModel(model.featureKey());
+    preparer = new PostPreparer(model, PostLimits.NONE, nothingReused);
+    scorer = new BatchScorer(model, nothingReused, 64, new SimpleMeterRegistry());
   }
 
   @AfterAll
@@ -93,8 +94,8 @@ class ReferenceParityTest {
                 reference.rawText(), reference.imageBytes(bundle), reference.comments()));
 
     assertThat(prepared.cleanedText()).isEqualTo(expected.cleanedText());
-    assertThat(prepared.inputIds()).containsExactly(expected.inputIds());
-    assertThat(prepared.attentionMask()).containsExactly(expected.attentionMask());
+    assertThat(prepared.text().inputIds()).containsExactly(expected.inputIds());
+    assertThat(prepared.text().attentionMask()).containsExactly(expected.attentionMask());
     assertThat(prepared.commentTokens()).hasSameSizeAs(expected.sentimentInputIds());
     for (int comment = 0; comment < prepared.commentTokens().size(); comment++) {
       assertThat(prepared.commentTokens().get(comment))
@@ -102,9 +103,9 @@ class ReferenceParityTest {
     }
     float[] pixels = reference.pixelValues(bundle);
     if (pixels == null) {
-      assertThat(prepared.pixelValues()).isNull();
+      assertThat(prepared.image().pixelValues()).isNull();
     } else {
-      assertThat(prepared.pixelValues())
+      assertThat(prepared.image().pixelValues())
           .containsExactly(pixels, within((float) LOSSLESS_PIXEL_TOLERANCE));
     }
     EngagementPrediction prediction = scorer.process(List.of(prepared)).get(0);
@@ -153,7 +154,12 @@ class ReferenceParityTest {
     BundleFixtures.rehash(copy, casesFile);
 
     try (EngagementModel tampered = EngagementModel.load(ModelBundle.open(copy), Device.cpu());
-        BatchScorer tamperedScorer = new BatchScorer(tampered, 64, new SimpleMeterRegistry())) {
+        BatchScorer tamperedScorer =
+            new BatchScorer(
+                tampered,
+                FeatureCache.disabled().forModel(tampered.featureKey()),
+                64,
+                new SimpleMeterRegistry())) {
       SelfCheck.Report report = SelfCheck.run(tampered, tamperedScorer, 1e-3);
 
       assertThat(report.passed()).isFalse();
@@ -167,9 +173,40 @@ class ReferenceParityTest {
     }
   }
 
+  @Test
+  void shouldScoreABundleWithoutPartsAsBeforeAndAsTheParts(@TempDir Path temp) {
+    List<PreparedPost> posts = new ArrayList<>();
+    for (ReferenceCase reference : cases()) {
+      posts.add(tensorsOf(reference));
+    }
+    List<EngagementPrediction> parts = scorer.process(posts);
+    try (EngagementModel monolithic =
+            EngagementModel.load(
+                ModelBundle.open(BundleFixtures.tinyWithoutParts(temp.resolve("old"))),
+                Device.cpu());
+        BatchScorer monolithicScorer =
+            new BatchScorer(
+                monolithic,
+                FeatureCache.disabled().forModel(monolithic.featureKey()),
+                64,
+                new SimpleMeterRegistry())) {
+      assertThat(model.hasRegressorParts()).isTrue();
+      assertThat(monolithic.hasRegressorParts()).isFalse();
+      assertThat(SelfCheck.run(monolithic, monolithicScorer, 1e-3).passed()).isTrue();
+
+      List<EngagementPrediction> whole = monolithicScorer.process(posts);
+
+      for (int index = 0; index < posts.size(); index++) {
+        assertThat(parts.get(index).engagementScore())
+            .isCloseTo(whole.get(index).engagementScore(), within(1e-6));
+        assertThat(whole.get(index).features().imageFeatures()).isNull();
+      }
+    }
+  }
+
   private static PreparedPost tensorsOf(ReferenceCase reference) {
     ReferenceCase.Expected expected = reference.expected();
-    return new PreparedPost(
+    return PreparedPost.fromTensors(
         expected.cleanedText(),
         expected.inputIds(),
         expected.attentionMask(),

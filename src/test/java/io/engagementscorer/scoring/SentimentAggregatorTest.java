@@ -1,5 +1,6 @@
 package io.engagementscorer.scoring;
 
+import static io.engagementscorer.scoring.SentimentAggregator.probabilities;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -33,7 +34,7 @@ class SentimentAggregatorTest {
   @Test
   void shouldScoreAClearlyVeryPositiveCommentNearOne() {
     SentimentAggregator.Summary summary =
-        aggregator.summarize(List.of(new float[] {-20, -20, -20, -20, 20}));
+        aggregator.summarize(List.of(probabilities(new float[] {-20, -20, -20, -20, 20})));
 
     assertThat(summary.score()).isCloseTo(1.0, within(1e-6));
     assertThat(summary.features()[4]).isCloseTo(1f, within(1e-6f));
@@ -44,7 +45,8 @@ class SentimentAggregatorTest {
     float[] uniform = {0, 0, 0, 0, 0};
     float[] veryNegative = {30, 0, 0, 0, 0};
 
-    SentimentAggregator.Summary summary = aggregator.summarize(List.of(uniform, veryNegative));
+    SentimentAggregator.Summary summary =
+        aggregator.summarize(List.of(probabilities(uniform), probabilities(veryNegative)));
 
     // uniform: 0.2 each; very negative: ~1 on label 0. Mean: 0.6, 0.1, 0.1, 0.1, 0.1.
     assertThat(summary.features()[0]).isCloseTo(0.6f, within((float) TOLERANCE));
@@ -55,7 +57,7 @@ class SentimentAggregatorTest {
   @Test
   void shouldStayFiniteForExtremeLogits() {
     SentimentAggregator.Summary summary =
-        aggregator.summarize(List.of(new float[] {1e30f, -1e30f, 0, 0, 0}));
+        aggregator.summarize(List.of(probabilities(new float[] {1e30f, -1e30f, 0, 0, 0})));
 
     assertThat(summary.score()).isCloseTo(0.0, within(TOLERANCE));
   }

@@ -14,8 +14,18 @@ public final class ServedModels {
 
   private ServedModels() {}
 
-  /** The bundle in {@code directory}, loaded and self-checked. */
+  /** The feature cache bound the tests' scorers use. */
+  public static final long CACHE_BYTES = 64L << 20;
+
+  /** The bundle in {@code directory}, loaded and self-checked, with a feature cache of its own. */
   public static ServedModel load(Path directory, MeterRegistry registry) {
+    return load(directory, FeatureCache.create(CACHE_BYTES, registry), registry);
+  }
+
+  /**
+   * The bundle in {@code directory}, loaded and self-checked, reusing features from {@code cache}.
+   */
+  public static ServedModel load(Path directory, FeatureCache cache, MeterRegistry registry) {
     ModelBundle bundle = ModelBundle.open(directory);
     return ServedModel.check(
         EngagementModel.load(bundle, Device.cpu()),
@@ -23,6 +33,7 @@ public final class ServedModels {
         LIMITS,
         64,
         1e-3,
+        cache,
         registry);
   }
 }

@@ -7,6 +7,7 @@ import io.engagementscorer.avro.Comment;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
+import io.engagementscorer.scoring.ContentDigest;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -23,7 +24,7 @@ class PostAggregatorTest {
   }
 
   private static PostState apply(PostState state, PostEvent event, Instant at, int cap) {
-    return PostAggregator.apply(state, event, at, cap, SOURCE).orElseThrow();
+    return PostAggregator.apply(state, event, at, cap, SOURCE).orElseThrow().state();
   }
 
   @Test
@@ -79,7 +80,7 @@ class PostAggregatorTest {
   void shouldReportNoChangeForAnEventThatOnlyRepeatsKnownComments() {
     PostState state = apply(null, event("t", List.of(comment("c1", "a"))), T1, 10);
 
-    Optional<PostState> after =
+    Optional<PostAggregator.Update> after =
         PostAggregator.apply(state, event("t", List.of(comment("c1", "a"))), T1, 10, SOURCE);
 
     assertThat(after).isEmpty();
@@ -97,19 +98,79 @@ class PostAggregatorTest {
     assertThat(state.getComments()).extracting(Comment::getCommentId).containsExactly("c2", "c3");
   }
 
+  private static ImageReference inline(int... values) {
+    byte[] bytes = new byte[values.length];
+    for (int index = 0; index < values.length; index++) {
+      bytes[index] = (byte) values[index];
+    }
+    return ImageReference.newBuilder().setBytes(ByteBuffer.wrap(bytes)).setUri(null).build();
+  }
+
+  private static PostEvent withImage(ImageReference image) {
+    return PostEvent.newBuilder(event(null, List.of())).setImage(image).build();
+  }
+
   @Test
-  void shouldTreatInlineImageBytesAsAnImageChange() {
+  void shouldTreatInlineImageBytesAsAnImageChangeAndHandTheBytesOverToBeStoredOnce() {
     PostState first = apply(null, event("t", List.of()), T1, 10);
-    ImageReference inline =
-        ImageReference.newBuilder()
-            .setBytes(ByteBuffer.wrap(new byte[] {1, 2}))
-            .setUri(null)
+
+    PostAggregator.Update second =
+        PostAggregator.apply(first, withImage(inline(1, 2)), T2, 10, SOURCE).orElseThrow();
+
+    assertThat(second.inlineImage()).containsExactly(1, 2);
+    assertThat(second.state().getImage()).isNull();
+    assertThat(second.state().getInlineImageSha256())
+        .isEqualTo(ContentDigest.of(new byte[] {1, 2}).hex());
+    assertThat(second.state().getText()).isEqualTo("t");
+  }
+
+  @Test
+  void shouldNotCarryAnUnchangedInlineImageIntoTheNextVersion() {
+    PostState withImage = apply(null, withImage(inline(1, 2)), T1, 10);
+
+    PostAggregator.Update comment =
+        PostAggregator.apply(withImage, event(null, List.of(comment("c1", "a"))), T2, 10, SOURCE)
+            .orElseThrow();
+
+    assertThat(comment.inlineImage()).isNull();
+    assertThat(comment.state().getInlineImageSha256()).isEqualTo(withImage.getInlineImageSha256());
+  }
+
+  @Test
+  void shouldReportNoChangeForTheSameInlineImageSentAgain() {
+    PostState withImage = apply(null, withImage(inline(1, 2)), T1, 10);
+
+    assertThat(PostAggregator.apply(withImage, withImage(inline(1, 2)), T2, 10, SOURCE)).isEmpty();
+  }
+
+  @Test
+  void shouldMoveTheInlineBytesOfStateWrittenBeforeThePostImagesStoreOutOnItsNextChange() {
+    PostState legacy =
+        PostState.newBuilder(apply(null, event("t", List.of()), T1, 10))
+            .setImage(inline(7, 8, 9))
             .build();
 
-    PostState second =
-        apply(first, PostEvent.newBuilder(event(null, List.of())).setImage(inline).build(), T2, 10);
+    PostAggregator.Update next =
+        PostAggregator.apply(legacy, event(null, List.of(comment("c1", "a"))), T2, 10, SOURCE)
+            .orElseThrow();
 
-    assertThat(second.getImage().getBytes()).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2}));
-    assertThat(second.getText()).isEqualTo("t");
+    assertThat(next.inlineImage()).containsExactly(7, 8, 9);
+    assertThat(next.state().getImage()).isNull();
+    assertThat(next.state().getInlineImageSha256())
+        .isEqualTo(ContentDigest.of(new byte[] {7, 8, 9}).hex());
+    assertThat(PostAggregator.apply(legacy, withImage(inline(7, 8, 9)), T2, 10, SOURCE)).isEmpty();
+  }
+
+  @Test
+  void shouldReplaceAnInlineImageByAUri() {
+    PostState withImage = apply(null, withImage(inline(1, 2)), T1, 10);
+    ImageReference uri = ImageReference.newBuilder().setBytes(null).setUri("s3://b/k.png").build();
+
+    PostAggregator.Update next =
+        PostAggregator.apply(withImage, withImage(uri), T2, 10, SOURCE).orElseThrow();
+
+    assertThat(next.inlineImage()).isNull();
+    assertThat(next.state().getInlineImageSha256()).isNull();
+    assertThat(next.state().getImage().getUri()).isEqualTo("s3://b/k.png");
   }
 }
