@@ -36,7 +36,8 @@ import java.util.Set;
  *     INFERENCE_THREADS})
  * @param sentimentBatchSize most comments per sentiment forward pass ({@code SENTIMENT_BATCH_SIZE})
  * @param featureCacheMegabytes the bound of the feature caches (image, text and comment features
- *     reused by content), in MiB; 0 turns reuse off ({@code FEATURE_CACHE_MB})
+ *     reused by content), in MiB; 0 turns all reuse off, the stream's kept features included
+ *     ({@code FEATURE_CACHE_MB})
  * @param retryAfterSeconds the {@code Retry-After} an overloaded service answers with ({@code
  *     RETRY_AFTER_SECONDS})
  * @param selfCheckRawTolerance how far the engagement score computed from a reference case's raw

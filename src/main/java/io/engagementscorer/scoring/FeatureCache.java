@@ -170,6 +170,14 @@ public final class FeatureCache {
     }
 
     /**
+     * Whether features are reused at all: a cache that holds nothing (FEATURE_CACHE_MB=0) also
+     * turns off reuse of what callers kept, so every score computes everything.
+     */
+    public boolean reusing() {
+      return cache != null;
+    }
+
+    /**
      * The features of {@code digest}, or null; a null digest (content that is not to be reused,
      * such as the self-check's tensors) is never found.
      */

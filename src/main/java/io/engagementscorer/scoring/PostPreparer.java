@@ -68,7 +68,9 @@ public final class PostPreparer {
   public PreparedPost prepare(ScoringRequest request) {
     checkLimits(request.rawText(), request.comments());
     KnownFeatures known =
-        request.known().modelKey().equals(cache.modelKey()) ? request.known() : KnownFeatures.NONE;
+        cache.reusing() && request.known().modelKey().equals(cache.modelKey())
+            ? request.known()
+            : KnownFeatures.NONE;
     String cleaned = TextCleaner.clean(request.rawText());
     List<PreparedPost.CommentInput> comments = new ArrayList<>(request.comments().size());
     for (String comment : request.comments()) {

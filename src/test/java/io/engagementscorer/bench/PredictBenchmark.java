@@ -80,6 +80,8 @@ public final class PredictBenchmark {
             "BATCH_MAX_SIZE", "32",
             "BATCH_QUEUE_CAPACITY", "1024",
             "SCORING_TIMEOUT_MS", "600000",
+            // The same post every time: reuse would measure the caches, not the model.
+            "FEATURE_CACHE_MB", "0",
             "LOG_LEVEL", "warning");
     List<double[]> rows = new ArrayList<>();
     try (Application application = Application.start(ServiceConfig.fromEnv(env))) {

@@ -1,50 +1,24 @@
 package io.engagementscorer.bench;
 
-import io.engagementscorer.Application;
 import io.engagementscorer.avro.Comment;
-import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
-import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
-import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Measures the Kafka Streams path end to end, in one run on one bundle: the model ceiling at the
@@ -60,8 +34,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class StreamBenchmark {
   private static final int BATCH_SIZE = 32;
   private static final int PARTITIONS = 4;
-  private static final String INPUT = "posts";
-  private static final String OUTPUT = "engagement-scores";
   // The backlog outlasts the phase at the ceiling; its count is bounded because each post carries
   // a 168 KB PNG into the input topic, the post-state changelog and RocksDB.
   private static final double BACKLOG_PER_CEILING_SECOND = 1.5;
@@ -71,7 +43,6 @@ public final class StreamBenchmark {
   private static final double STEADY_TRIM = 0.15;
   private static final double SUSTAINABLE_SHARE = 0.7;
   // A phase fails when its scores stop coming for this long, or run past its deadline.
-  private static final Duration STALL_LIMIT = Duration.ofSeconds(60);
   private static final Duration DEADLINE_SLACK = Duration.ofSeconds(120);
   private static final int DRAIN_DEADLINE_FACTOR = 10;
   // Settings an operator would tune; taken from the environment so alternatives run the same way.
@@ -140,65 +111,29 @@ public final class StreamBenchmark {
 
   private record Latency(double postsPerSecond, double p50, double p99) {}
 
-  /**
-   * The broker, the registry, the service, a producer and a score reader, started in that order and
-   * closed in reverse.
-   */
+  /** The benchmark's stack, and the two phases it measures on it. */
   private static final class ScoringStack implements AutoCloseable {
-    private final List<AutoCloseable> started = new ArrayList<>();
     private final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
-    private EmbeddedKafka kafka;
-    private Application application;
-    private Path stateDir;
-    private KafkaProducer<String, byte[]> producer;
-    private ConfluentAvroSerializer<PostEvent> serializer;
-    private ScoreReader scores;
-    private ByteBuffer png;
+    private final BenchStack stack;
+    private final ByteBuffer png;
 
-    static ScoringStack start(Path bundleDir, Map<String, String> tuning) throws Exception {
-      ScoringStack stack = new ScoringStack();
-      try {
-        stack.startAll(bundleDir, tuning);
-        return stack;
-      } catch (Exception | Error e) {
-        stack.close();
-        throw e;
-      }
+    private ScoringStack(BenchStack stack) throws IOException {
+      this.stack = stack;
+      this.png = ByteBuffer.wrap(ModelCeiling.samplePng());
     }
 
-    private void startAll(Path bundleDir, Map<String, String> tuning) throws Exception {
-      kafka = EmbeddedKafka.start();
-      started.add(kafka);
-      kafka.createTopic(INPUT, PARTITIONS);
-      ApicurioRegistry registry = ApicurioRegistry.start();
-      started.add(registry);
-      stateDir = Files.createTempDirectory("stream-bench-state");
-      int port = freePort();
-      Map<String, String> env = new HashMap<>(tuning);
-      env.put("HOST", "127.0.0.1");
-      env.put("PORT", Integer.toString(port));
-      env.put("MODEL_DIR", bundleDir.toString());
+    static ScoringStack start(Path bundleDir, Map<String, String> tuning) throws Exception {
+      Map<String, String> env = new HashMap<>();
+      // Every post here is new and alike: reuse would only measure the caches, not the model.
+      env.put("FEATURE_CACHE_MB", "0");
+      env.putAll(tuning);
       env.put("BATCH_MAX_SIZE", Integer.toString(BATCH_SIZE));
-      env.put("LOG_LEVEL", "warning");
-      env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-      env.put("SCHEMA_REGISTRY_URL", registry.url());
-      env.put("STATE_DIR", stateDir.toString());
-      env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
-      application = Application.start(ServiceConfig.fromEnv(env));
-      started.add(application);
-      RestSchemaRegistryClient schemas =
-          new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-      serializer = new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
-      producer = producer(kafka);
-      started.add(() -> producer.close(Duration.ofSeconds(10)));
-      scores = ScoreReader.start(kafka, schemas);
-      started.add(scores);
-      png = ByteBuffer.wrap(ModelCeiling.samplePng());
+      return new ScoringStack(BenchStack.start(bundleDir, env, PARTITIONS));
     }
 
     /** Publishes {@code backlog} new posts at once; the steady rate of their scores, posts/s. */
     double saturate(int backlog, double ceiling) {
-      BatcherCounters before = BatcherCounters.of(application.registry());
+      BatcherCounters before = BatcherCounters.of(stack.application().registry());
       long start = System.nanoTime();
       List<String> ids = new ArrayList<>(backlog);
       for (int index = 0; index < backlog; index++) {
@@ -206,7 +141,7 @@ public final class StreamBenchmark {
         ids.add(id);
         send(id);
       }
-      producer.flush();
+      stack.flush();
       double publishSeconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           "saturated: %d posts published in %.1f s (%.0f posts/s)%n",
@@ -214,13 +149,13 @@ public final class StreamBenchmark {
       Duration deadline =
           DEADLINE_SLACK.plusMillis(
               (long) (DRAIN_DEADLINE_FACTOR * 1000 * backlog / Math.max(ceiling, 1e-3)));
-      List<Long> arrivals = scores.awaitAll(ids, deadline);
+      List<Long> arrivals = stack.scores().awaitAll(ids, deadline);
       double drainSeconds = (arrivals.get(arrivals.size() - 1) - start) / 1e9;
       double rate = steadyRate(arrivals);
       System.out.printf(
           "saturated: all %d scored %.1f s after the first send; steady %.1f posts/s%n",
           backlog, drainSeconds, rate);
-      BatcherCounters.of(application.registry()).minus(before).print(drainSeconds);
+      BatcherCounters.of(stack.application().registry()).minus(before).print(drainSeconds);
       return rate;
     }
 
@@ -238,11 +173,11 @@ public final class StreamBenchmark {
         ids.add(id);
         send(id);
       }
-      producer.flush();
+      stack.flush();
       double publishSeconds = (System.nanoTime() - start) / 1e9;
       double achieved = count / publishSeconds;
       Duration deadline = DEADLINE_SLACK.plusMillis((long) (DRAIN_DEADLINE_FACTOR * seconds * 1e3));
-      List<Long> arrivals = scores.awaitAll(ids, deadline);
+      List<Long> arrivals = stack.scores().awaitAll(ids, deadline);
       List<Double> millis = new ArrayList<>(count);
       for (int index = 0; index < count; index++) {
         millis.add((arrivals.get(index) - sentNanos.get(ids.get(index))) / 1e6);
@@ -265,9 +200,7 @@ public final class StreamBenchmark {
               .setComments(comments(id))
               .setEventTime(null)
               .build();
-      byte[] value = serializer.serialize(INPUT, event);
-      sentNanos.put(id, System.nanoTime());
-      producer.send(new ProducerRecord<>(INPUT, id, value));
+      sentNanos.put(id, stack.send(event));
     }
 
     private static List<Comment> comments(String postId) {
@@ -283,19 +216,9 @@ public final class StreamBenchmark {
       return comments;
     }
 
-    /** Closes what started, newest first, then deletes the service's state. */
     @Override
     public void close() {
-      for (int index = started.size() - 1; index >= 0; index--) {
-        try {
-          started.get(index).close();
-        } catch (Exception e) {
-          System.out.printf("stopping %s failed: %s%n", started.get(index), e);
-        }
-      }
-      if (stateDir != null) {
-        deleteTree(stateDir);
-      }
+      stack.close();
     }
   }
 
@@ -365,126 +288,6 @@ public final class StreamBenchmark {
           inferenceNanos / 1e9,
           wallSeconds,
           100 * inferenceNanos / 1e9 / wallSeconds);
-    }
-  }
-
-  /**
-   * Reads the scores topic from the beginning, read_committed, on its own thread, and keeps when
-   * each post's first score arrived (this JVM's {@link System#nanoTime()}).
-   */
-  private static final class ScoreReader implements AutoCloseable {
-    private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
-    private final CountDownLatch assigned = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
-
-    private ScoreReader(EmbeddedKafka kafka, RestSchemaRegistryClient schemas) {
-      thread = new Thread(() -> read(kafka, schemas), "score-reader");
-    }
-
-    static ScoreReader start(EmbeddedKafka kafka, RestSchemaRegistryClient schemas)
-        throws InterruptedException {
-      ScoreReader reader = new ScoreReader(kafka, schemas);
-      reader.thread.start();
-      if (!reader.assigned.await(60, TimeUnit.SECONDS)) {
-        reader.close();
-        throw new IllegalStateException("the score reader found no " + OUTPUT + " partitions");
-      }
-      return reader;
-    }
-
-    private void read(EmbeddedKafka kafka, RestSchemaRegistryClient schemas) {
-      Properties props = new Properties();
-      props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-      try (KafkaConsumer<String, EngagementScore> consumer =
-          new KafkaConsumer<>(
-              props,
-              new StringDeserializer(),
-              new ConfluentAvroDeserializer<>(schemas, EngagementScore.class))) {
-        List<TopicPartition> partitions =
-            consumer.partitionsFor(OUTPUT).stream()
-                .map(info -> new TopicPartition(OUTPUT, info.partition()))
-                .toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        assigned.countDown();
-        while (running) {
-          for (ConsumerRecord<String, EngagementScore> record :
-              consumer.poll(Duration.ofMillis(100))) {
-            arrivals.putIfAbsent(record.value().getPostId(), System.nanoTime());
-          }
-        }
-      }
-    }
-
-    /**
-     * The arrival times of {@code postIds}' scores, in the same order, once all have arrived.
-     *
-     * @throws IllegalStateException when no new score came for {@link #STALL_LIMIT} or the deadline
-     *     passed
-     */
-    List<Long> awaitAll(List<String> postIds, Duration deadline) {
-      long start = System.nanoTime();
-      long end = start + deadline.toNanos();
-      int seen = -1;
-      long progressAt = start;
-      while (true) {
-        int now = (int) postIds.stream().filter(arrivals::containsKey).count();
-        if (now == postIds.size()) {
-          return postIds.stream().map(arrivals::get).toList();
-        }
-        long time = System.nanoTime();
-        if (now != seen) {
-          seen = now;
-          progressAt = time;
-        }
-        if (time > end || time - progressAt > STALL_LIMIT.toNanos() || !thread.isAlive()) {
-          throw new IllegalStateException(
-              String.format(
-                  "%d of %d posts scored after %.0f s; the scores %s",
-                  now,
-                  postIds.size(),
-                  (time - start) / 1e9,
-                  thread.isAlive() ? "stopped coming or ran past the deadline" : "reader died"));
-        }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-      }
-    }
-
-    @Override
-    public void close() {
-      running = false;
-      try {
-        thread.join(TimeUnit.SECONDS.toMillis(10));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static KafkaProducer<String, byte[]> producer(EmbeddedKafka kafka) {
-    Properties props = new Properties();
-    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port for the service", e);
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    } catch (IOException e) {
-      System.out.printf("could not delete %s: %s%n", root, e);
     }
   }
 }

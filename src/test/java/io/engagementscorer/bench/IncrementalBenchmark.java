@@ -1,0 +1,390 @@
+package io.engagementscorer.bench;
+
+import io.engagementscorer.Application;
+import io.engagementscorer.avro.Comment;
+import io.engagementscorer.avro.ImageReference;
+import io.engagementscorer.avro.PostEvent;
+import io.engagementscorer.config.ServiceConfig;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import javax.imageio.ImageIO;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Measures what reusing features saves, in one run on one bundle:
+ *
+ * <ol>
+ *   <li>HTTP {@code /api/v1/predict}: a post without an image sent again with one more comment each
+ *       time, at 10, 100 and 1000 comments: cold (the first time each post is seen) and warm (p50
+ *       and p99 of the resends), sequentially.
+ *   <li>The stream, hot posts: 50 posts with a text and an inline PNG, each receiving comment
+ *       events one at a time (a post's next comment is produced once its previous one is scored),
+ *       once with reuse (the default) and once with {@code FEATURE_CACHE_MB=0}, which scores every
+ *       change from scratch as the service did before: comment events scored per second and
+ *       produce-to-score p50/p99.
+ *   <li>Bytes written to the changelog topics by one comment-only event on a post with a 100 KB
+ *       inline image and 10 comments.
+ *   <li>The feature caches' memory under distinct posts larger than {@code FEATURE_CACHE_MB=1}.
+ * </ol>
+ *
+ * <p>Run with {@code ops/incremental-bench.sh [bundle-dir] [comments-per-hot-post]
+ * [seconds-of-full-re-scoring]}.
+ */
+public final class IncrementalBenchmark {
+  private static final int[] COMMENT_COUNTS = {10, 100, 1000};
+  private static final int COLD_POSTS = 3;
+  private static final int WARM_RESENDS = 15;
+  private static final int HOT_POSTS = 50;
+  private static final int PARTITIONS = 4;
+  private static final int MEMORY_POSTS = 500;
+  private static final Duration HOT_POST_DEADLINE = Duration.ofMinutes(20);
+
+  private IncrementalBenchmark() {}
+
+  /** The p50 and p99 of a set of latencies, in ms, and how many there were. */
+  private record Percentiles(int count, double p50, double p99) {
+    static Percentiles of(List<Double> millis) {
+      return new Percentiles(
+          millis.size(), ModelCeiling.percentile(millis, 50), ModelCeiling.percentile(millis, 99));
+    }
+  }
+
+  /** One hot-post run: events scored, over how long, their latencies, the comments reached. */
+  private record HotPosts(int events, double seconds, Percentiles latency, int commentsReached) {
+    double eventsPerSecond() {
+      return events / seconds;
+    }
+  }
+
+  /**
+   * Arguments: bundle directory (default models/tiny), comments per hot post (default 200), seconds
+   * of full re-scoring (default 60).
+   */
+  public static void main(String[] args) throws Exception {
+    Path bundle = Path.of(args.length > 0 ? args[0] : "models/tiny");
+    int commentsPerPost = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    double fullSeconds = args.length > 2 ? Double.parseDouble(args[2]) : 60;
+    System.out.printf(
+        "Incremental scoring benchmark of %s, %d CPU cores, %s %s%n",
+        bundle,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.arch"),
+        System.getProperty("java.version"));
+
+    Map<Integer, Double> cold = new HashMap<>();
+    Map<Integer, Percentiles> warm = new HashMap<>();
+    measureHttp(bundle, cold, warm);
+    HotPosts reusing = hotPosts(bundle, Map.of(), commentsPerPost, Double.POSITIVE_INFINITY);
+    HotPosts scratch =
+        hotPosts(bundle, Map.of("FEATURE_CACHE_MB", "0"), commentsPerPost, fullSeconds);
+    Map<String, Long> changelog = changelogBytesOfOneComment(bundle);
+    long[] memory = cacheMemory(bundle);
+
+    System.out.println();
+    System.out.println("| HTTP, post without image | comments | p50 ms | p99 ms |");
+    System.out.println("| --- | --- | --- | --- |");
+    for (int comments : COMMENT_COUNTS) {
+      System.out.printf(
+          "| cold (median of %d posts) | %d | %.1f | - |%n",
+          COLD_POSTS, comments, cold.get(comments));
+      Percentiles row = warm.get(comments);
+      System.out.printf(
+          "| warm, one more comment (%d resends) | %d | %.1f | %.1f |%n",
+          row.count(), comments, row.p50(), row.p99());
+    }
+    System.out.printf(
+        "%nWarm p50 at 1000 / at 10 comments: %.1f / %.1f ms = %.2fx (target: at most 2x);"
+            + " cold / warm at 1000: %.0fx%n",
+        warm.get(1000).p50(),
+        warm.get(10).p50(),
+        warm.get(1000).p50() / warm.get(10).p50(),
+        cold.get(1000) / warm.get(1000).p50());
+    System.out.println();
+    System.out.println(
+        "| stream, 50 hot posts | comment events | events/s | p50 ms | p99 ms | comments reached |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
+    printHotPosts("reuse (default)", reusing);
+    printHotPosts("FEATURE_CACHE_MB=0 (every change from scratch)", scratch);
+    System.out.printf(
+        "%nComment events per second, reuse / from scratch: %.1f / %.2f = %.0fx (target: at least"
+            + " 20x)%n",
+        reusing.eventsPerSecond(),
+        scratch.eventsPerSecond(),
+        reusing.eventsPerSecond() / scratch.eventsPerSecond());
+    long total = changelog.values().stream().mapToLong(Long::longValue).sum();
+    System.out.printf(
+        "%nChangelog bytes of one comment-only event (100 KB inline image, 10 comments): %d in"
+            + " all (target: under 4096 beyond the comment itself); by topic: %s%n",
+        total, changelog);
+    System.out.printf(
+        "Feature caches after %d distinct posts with FEATURE_CACHE_MB=1: %d of %d bytes,"
+            + " %d evictions%n",
+        MEMORY_POSTS, memory[0], memory[1], memory[2]);
+  }
+
+  private static void printHotPosts(String setting, HotPosts run) {
+    System.out.printf(
+        "| %s | %d | %.2f | %.1f | %.1f | %d |%n",
+        setting,
+        run.events(),
+        run.eventsPerSecond(),
+        run.latency().p50(),
+        run.latency().p99(),
+        run.commentsReached());
+  }
+
+  private static Application httpOnly(Path bundle, Map<String, String> extra) {
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("HOST", "127.0.0.1");
+    env.put("PORT", "0");
+    env.put("MODEL_DIR", bundle.toString());
+    env.put("MAX_COMMENTS", "2000");
+    env.put("SCORING_TIMEOUT_MS", "600000");
+    env.put("LOG_LEVEL", "warning");
+    return Application.start(ServiceConfig.fromEnv(env));
+  }
+
+  private static void measureHttp(
+      Path bundle, Map<Integer, Double> cold, Map<Integer, Percentiles> warm) throws Exception {
+    try (Application application = httpOnly(bundle, Map.of())) {
+      URI predict = URI.create("http://127.0.0.1:" + application.port() + "/api/v1/predict");
+      HttpClient client = HttpClient.newHttpClient();
+      for (int comments : COMMENT_COUNTS) {
+        List<Double> coldMillis = new ArrayList<>();
+        for (int post = 0; post < COLD_POSTS; post++) {
+          coldMillis.add(predict(client, predict, "cold-" + comments + "-" + post, comments));
+        }
+        cold.put(comments, ModelCeiling.percentile(coldMillis, 50));
+        List<Double> warmMillis = new ArrayList<>();
+        for (int more = 1; more <= WARM_RESENDS; more++) {
+          warmMillis.add(predict(client, predict, "cold-" + comments + "-0", comments + more));
+        }
+        warm.put(comments, Percentiles.of(warmMillis));
+        System.out.printf(
+            "HTTP %d comments: cold %s ms, warm p50 %.1f ms%n",
+            comments, coldMillis, warm.get(comments).p50());
+      }
+    }
+  }
+
+  /** Sends post {@code name} with its first {@code comments} comments; the latency in ms. */
+  private static double predict(HttpClient client, URI predict, String name, int comments)
+      throws IOException, InterruptedException {
+    StringBuilder body = new StringBuilder();
+    body.append("{\"raw_text\": \"").append(ModelCeiling.TEXT).append(' ').append(name);
+    body.append("\", \"image_base64\": null, \"comments\": [");
+    for (int index = 0; index < comments; index++) {
+      body.append(index == 0 ? "" : ", ").append('"').append(commentText(name, index)).append('"');
+    }
+    body.append("]}");
+    HttpRequest request =
+        HttpRequest.newBuilder(predict)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build();
+    long start = System.nanoTime();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    double millis = (System.nanoTime() - start) / 1e6;
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(
+          "predict answered " + response.statusCode() + ": " + response.body());
+    }
+    return millis;
+  }
+
+  private static String commentText(String post, int index) {
+    String tone = ModelCeiling.COMMENT_TEXTS.get(index % ModelCeiling.COMMENT_TEXTS.size());
+    return tone + " (" + post + " #" + index + ")";
+  }
+
+  private static Comment comment(String post, int index) {
+    return Comment.newBuilder()
+        .setCommentId(post + "-c" + index)
+        .setText(commentText(post, index))
+        .setCreatedAt(null)
+        .build();
+  }
+
+  private static PostEvent post(String id, byte[] image, List<Comment> comments) {
+    return PostEvent.newBuilder()
+        .setPostId(id)
+        .setText(ModelCeiling.TEXT + " " + id)
+        .setImage(ImageReference.newBuilder().setBytes(ByteBuffer.wrap(image)).setUri(null).build())
+        .setComments(comments)
+        .setEventTime(null)
+        .build();
+  }
+
+  private static PostEvent commentEvent(String id, int index) {
+    return PostEvent.newBuilder()
+        .setPostId(id)
+        .setText(null)
+        .setImage(null)
+        .setComments(List.of(comment(id, index)))
+        .setEventTime(null)
+        .build();
+  }
+
+  /**
+   * Creates {@link #HOT_POSTS} posts, then gives each {@code commentsPerPost} comments one at a
+   * time, each once the previous one is scored, for at most {@code seconds}.
+   */
+  private static HotPosts hotPosts(
+      Path bundle, Map<String, String> settings, int commentsPerPost, double seconds)
+      throws Exception {
+    Map<String, String> env = new HashMap<>(settings);
+    env.put("MAX_COMMENTS", "1000");
+    try (BenchStack stack = BenchStack.start(bundle, env, PARTITIONS)) {
+      byte[] png = ModelCeiling.samplePng();
+      List<String> posts = new ArrayList<>();
+      for (int post = 0; post < HOT_POSTS; post++) {
+        String id = "hot-" + post;
+        posts.add(id);
+        stack.send(post(id, png, List.of()));
+      }
+      stack.flush();
+      stack.scores().awaitAll(posts, HOT_POST_DEADLINE);
+      long[] sentAt = new long[HOT_POSTS];
+      int[] version = new int[HOT_POSTS];
+      List<Double> latencies = new ArrayList<>();
+      long start = System.nanoTime();
+      long end = Double.isInfinite(seconds) ? Long.MAX_VALUE : start + (long) (seconds * 1e9);
+      long deadline = start + HOT_POST_DEADLINE.toNanos();
+      for (int post = 0; post < HOT_POSTS; post++) {
+        version[post] = 1;
+        sentAt[post] = stack.send(commentEvent(posts.get(post), 0));
+      }
+      stack.flush();
+      int events = 0;
+      int finished = 0;
+      while (finished < HOT_POSTS && System.nanoTime() < Math.min(end, deadline)) {
+        boolean sent = false;
+        for (int post = 0; post < HOT_POSTS; post++) {
+          if (version[post] > commentsPerPost) {
+            continue;
+          }
+          Long arrived = stack.scores().arrivalOf(posts.get(post), version[post] + 1L);
+          if (arrived == null) {
+            continue;
+          }
+          latencies.add((arrived - sentAt[post]) / 1e6);
+          events++;
+          version[post]++;
+          if (version[post] > commentsPerPost) {
+            finished++;
+          } else if (System.nanoTime() < end) {
+            sentAt[post] = stack.send(commentEvent(posts.get(post), version[post] - 1));
+            sent = true;
+          }
+        }
+        if (sent) {
+          stack.flush();
+        } else {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      int reached = 0;
+      for (int post = 0; post < HOT_POSTS; post++) {
+        reached = Math.max(reached, version[post] - 1);
+      }
+      System.out.printf(
+          "hot posts %s: %d comment events scored in %.1f s, up to %d comments a post%n",
+          settings.isEmpty() ? "with reuse" : settings, events, elapsed, reached);
+      return new HotPosts(events, elapsed, Percentiles.of(latencies), reached);
+    }
+  }
+
+  /** A PNG of random noise of about {@code bytes} bytes (noise does not compress). */
+  private static byte[] noisePng(int bytes) throws IOException {
+    int side = (int) Math.sqrt(bytes / 3.0);
+    BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+    Random random = new Random(1);
+    for (int y = 0; y < side; y++) {
+      for (int x = 0; x < side; x++) {
+        image.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
+      ImageIO.write(image, "png", out);
+      return out.toByteArray();
+    }
+  }
+
+  private static Map<String, Long> changelogBytesOfOneComment(Path bundle) throws Exception {
+    try (BenchStack stack = BenchStack.start(bundle, Map.of(), PARTITIONS)) {
+      byte[] image = noisePng(100_000);
+      List<Comment> comments = new ArrayList<>();
+      for (int index = 0; index < 10; index++) {
+        comments.add(comment("big", index));
+      }
+      stack.send(post("big", image, comments));
+      stack.flush();
+      stack.scores().awaitVersions(List.of("big@1"), HOT_POST_DEADLINE);
+      Map<TopicPartition, Long> before = stack.changelogEnds();
+      Comment added = comment("big", 10);
+      stack.send(commentEvent("big", 10));
+      stack.flush();
+      stack.scores().awaitVersions(List.of("big@2"), HOT_POST_DEADLINE);
+      Map<String, Long> bytes = stack.changelogBytesSince(before);
+      System.out.printf(
+          "changelog: image %d bytes; the added comment's id and text are %d bytes; %s%n",
+          image.length, added.getCommentId().length() + added.getText().length(), bytes);
+      return bytes;
+    }
+  }
+
+  /**
+   * Bytes held, the bound and evictions after more distinct posts than FEATURE_CACHE_MB=1 holds.
+   */
+  private static long[] cacheMemory(Path bundle) throws Exception {
+    try (Application application = httpOnly(bundle, Map.of("FEATURE_CACHE_MB", "1"))) {
+      URI predict = URI.create("http://127.0.0.1:" + application.port() + "/api/v1/predict");
+      HttpClient client = HttpClient.newHttpClient();
+      ExecutorService senders = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Double>> sent = new ArrayList<>();
+        for (int post = 0; post < MEMORY_POSTS; post++) {
+          String name = "distinct-" + post;
+          sent.add(senders.submit(() -> predict(client, predict, name, 3)));
+        }
+        for (Future<Double> future : sent) {
+          future.get();
+        }
+      } finally {
+        senders.shutdown();
+      }
+      MeterRegistry registry = application.registry();
+      long held = 0;
+      for (Gauge gauge : registry.find("engagement.feature.cache.bytes").gauges()) {
+        held += (long) gauge.value();
+      }
+      long bound = (long) registry.get("engagement.feature.cache.max.bytes").gauge().value();
+      double evictions =
+          registry.find("engagement.feature.cache.evictions").counters().stream()
+              .mapToDouble(counter -> counter.count())
+              .sum();
+      return new long[] {held, bound, (long) evictions};
+    }
+  }
+}
