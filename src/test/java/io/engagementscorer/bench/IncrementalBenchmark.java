@@ -56,7 +56,7 @@ public final class IncrementalBenchmark {
   private static final int WARM_RESENDS = 15;
   private static final int HOT_POSTS = 50;
   private static final int PARTITIONS = 4;
-  private static final int MEMORY_POSTS = 500;
+  private static final int MAX_MEMORY_POSTS = 5_000;
   private static final Duration HOT_POST_DEADLINE = Duration.ofMinutes(20);
 
   private IncrementalBenchmark() {}
@@ -137,9 +137,9 @@ public final class IncrementalBenchmark {
             + " all (target: under 4096 beyond the comment itself); by topic: %s%n",
         total, changelog);
     System.out.printf(
-        "Feature caches after %d distinct posts with FEATURE_CACHE_MB=1: %d of %d bytes,"
+        "Feature caches after %d distinct posts with FEATURE_CACHE_MB=1: %d of %d bytes held,"
             + " %d evictions%n",
-        MEMORY_POSTS, memory[0], memory[1], memory[2]);
+        memory[3], memory[0], memory[1], memory[2]);
   }
 
   private static void printHotPosts(String setting, HotPosts run) {
@@ -355,36 +355,43 @@ public final class IncrementalBenchmark {
   }
 
   /**
-   * Bytes held, the bound and evictions after more distinct posts than FEATURE_CACHE_MB=1 holds.
+   * Sends distinct posts (text and three comments, no image) to a service with FEATURE_CACHE_MB=1,
+   * a hundred at a time, until the caches have evicted; then the bytes they hold, their bound, the
+   * evictions and the posts sent.
    */
   private static long[] cacheMemory(Path bundle) throws Exception {
     try (Application application = httpOnly(bundle, Map.of("FEATURE_CACHE_MB", "1"))) {
       URI predict = URI.create("http://127.0.0.1:" + application.port() + "/api/v1/predict");
       HttpClient client = HttpClient.newHttpClient();
+      MeterRegistry registry = application.registry();
       ExecutorService senders = Executors.newFixedThreadPool(8);
+      int posts = 0;
       try {
-        List<Future<Double>> sent = new ArrayList<>();
-        for (int post = 0; post < MEMORY_POSTS; post++) {
-          String name = "distinct-" + post;
-          sent.add(senders.submit(() -> predict(client, predict, name, 3)));
-        }
-        for (Future<Double> future : sent) {
-          future.get();
+        while (evictions(registry) == 0 && posts < MAX_MEMORY_POSTS) {
+          List<Future<Double>> sent = new ArrayList<>();
+          for (int index = 0; index < 100; index++) {
+            String name = "distinct-" + posts++;
+            sent.add(senders.submit(() -> predict(client, predict, name, 3)));
+          }
+          for (Future<Double> future : sent) {
+            future.get();
+          }
         }
       } finally {
         senders.shutdown();
       }
-      MeterRegistry registry = application.registry();
       long held = 0;
       for (Gauge gauge : registry.find("engagement.feature.cache.bytes").gauges()) {
         held += (long) gauge.value();
       }
       long bound = (long) registry.get("engagement.feature.cache.max.bytes").gauge().value();
-      double evictions =
-          registry.find("engagement.feature.cache.evictions").counters().stream()
-              .mapToDouble(counter -> counter.count())
-              .sum();
-      return new long[] {held, bound, (long) evictions};
+      return new long[] {held, bound, (long) evictions(registry), posts};
     }
+  }
+
+  private static double evictions(MeterRegistry registry) {
+    return registry.find("engagement.feature.cache.evictions").counters().stream()
+        .mapToDouble(counter -> counter.count())
+        .sum();
   }
 }
