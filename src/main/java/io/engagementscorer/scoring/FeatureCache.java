@@ -19,8 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe.
  */
 public final class FeatureCache {
-  /** Estimated bytes of an entry beside its values: key, digest, array header, table slot. */
-  static final int ENTRY_OVERHEAD_BYTES = 160;
+  /**
+   * Estimated bytes of an entry beside its values, on a 64-bit JVM with compressed pointers: the
+   * key (about 32) and its digest (48), the array header (16), Caffeine's weighted node (about 56)
+   * and the hash table's node and slot (about 40).
+   */
+  static final int ENTRY_OVERHEAD_BYTES = 192;
 
   private static final FeatureCache DISABLED = new FeatureCache(null, Map.of());
 
