@@ -66,7 +66,9 @@ public final class ApiServer implements AutoCloseable {
             new PredictRequestParser(mapper, limits.maxImageBytes()),
             limits.maxRequestBytes(),
             limits.retryAfterSeconds());
-    StatusHandlers status = new StatusHandlers(scorer, reloader, streams);
+    HealthChecks checks = new HealthChecks(scorer, streams);
+    checks.bindTo(registry);
+    StatusHandlers status = new StatusHandlers(scorer, reloader, streams, checks);
     byte[] openApi = resource("/openapi.json");
     byte[] docsPage = resource("/docs/index.html");
     byte[] docsInitializer = resource("/docs/swagger-initializer.js");
@@ -88,6 +90,8 @@ public final class ApiServer implements AutoCloseable {
     routes.allow(DOCS_ASSETS + "/*", "GET", "HEAD");
     post("/api/v1/predict", predict::handle);
     get("/api/v1/health", status::health);
+    get("/api/v1/health/live", status::live);
+    get("/api/v1/health/ready", status::ready);
     get("/api/v1/model-info", status::modelInfo);
     get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
     post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);

@@ -207,6 +207,21 @@ class PredictApiIT {
     assertThat(health.get("model_loaded").asBoolean()).isTrue();
     assertThat(health.get("device").asText()).isIn("cpu", "gpu");
     assertThat(health.get("streams_state").asText()).isEqualTo("DISABLED");
+    assertThat(health.get("ready").asBoolean()).isTrue();
+    assertThat(health.get("reasons")).isEmpty();
+  }
+
+  @Test
+  void shouldBeAliveAndReadyWithoutAStreamOnceTheModelServes() throws Exception {
+    HttpResponse<String> live = get("/api/v1/health/live");
+    HttpResponse<String> ready = get("/api/v1/health/ready");
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(live.body()).get("alive").asBoolean()).isTrue();
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).get("ready").asBoolean()).isTrue();
+    assertThat(JSON.readTree(ready.body()).get("reasons")).isEmpty();
+    assertThat(get("/metrics").body()).contains("engagement_ready 1.0", "engagement_alive 1.0");
   }
 
   @Test
@@ -255,6 +270,9 @@ class PredictApiIT {
     JsonNode spec = JSON.readTree(get("/openapi.json").body());
     assertThat(spec.get("paths").has("/api/v1/predict")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/health")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/health/live")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/health/ready")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/scores/{postId}")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/model-info")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/admin/reload")).isTrue();
   }
@@ -296,6 +314,8 @@ class PredictApiIT {
         "/openapi.json",
         "/metrics",
         "/api/v1/health",
+        "/api/v1/health/live",
+        "/api/v1/health/ready",
         "/api/v1/model-info",
         "/api/v1/scores/some-post");
   }
