@@ -10,6 +10,9 @@ import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import io.javalin.http.Header;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -18,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +33,15 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
   private static final String SWAGGER_UI = "/META-INF/resources/webjars/swagger-ui/5.27.1";
+  private static final String DOCS_ASSETS = "/docs/assets";
+  // The metrics label of requests for paths that no route has.
+  private static final String NOT_FOUND = "NOT_FOUND";
 
   /** Body and scorer limits the server enforces. */
   public record Limits(long maxRequestBytes, long maxImageBytes, int retryAfterSeconds) {}
 
   private final Javalin app;
+  private final RouteTable routes = new RouteTable();
 
   /**
    * Builds the server; {@link #start} binds it.
@@ -58,7 +66,9 @@ public final class ApiServer implements AutoCloseable {
             new PredictRequestParser(mapper, limits.maxImageBytes()),
             limits.maxRequestBytes(),
             limits.retryAfterSeconds());
-    StatusHandlers status = new StatusHandlers(scorer, reloader, streams);
+    HealthChecks checks = new HealthChecks(scorer, streams);
+    checks.bindTo(registry);
+    StatusHandlers status = new StatusHandlers(scorer, reloader, streams, checks);
     byte[] openApi = resource("/openapi.json");
     byte[] docsPage = resource("/docs/index.html");
     byte[] docsInitializer = resource("/docs/swagger-initializer.js");
@@ -70,25 +80,28 @@ public final class ApiServer implements AutoCloseable {
               config.http.maxRequestSize = limits.maxRequestBytes();
               config.staticFiles.add(
                   files -> {
-                    files.hostedPath = "/docs/assets";
+                    files.hostedPath = DOCS_ASSETS;
                     files.directory = SWAGGER_UI;
                     files.location = Location.CLASSPATH;
                   });
               config.requestLogger.http(
                   (ctx, millis) -> recordRequest(registry, ctx, millis.doubleValue()));
             });
-    app.post("/api/v1/predict", predict::handle);
-    app.get("/api/v1/health", status::health);
-    app.get("/api/v1/model-info", status::modelInfo);
-    app.get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
-    app.post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);
-    app.get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
-    app.get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
-    app.get(
+    routes.allow(DOCS_ASSETS + "/*", "GET", "HEAD");
+    post("/api/v1/predict", predict::handle);
+    get("/api/v1/health", status::health);
+    get("/api/v1/health/live", status::live);
+    get("/api/v1/health/ready", status::ready);
+    get("/api/v1/model-info", status::modelInfo);
+    get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
+    post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);
+    get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
+    get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
+    get(
         "/docs/swagger-initializer.js",
         ctx -> ctx.contentType(ContentType.JAVASCRIPT).result(docsInitializer));
-    app.get("/openapi.json", ctx -> ctx.contentType(ContentType.JSON).result(openApi));
-    app.get(
+    get("/openapi.json", ctx -> ctx.contentType(ContentType.JSON).result(openApi));
+    get(
         "/metrics",
         ctx ->
             ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
@@ -104,11 +117,49 @@ public final class ApiServer implements AutoCloseable {
           LOG.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
           ErrorAnswers.send(ctx, 500, "internal_error", "Unexpected failure: " + e);
         });
-    app.error(
-        404, ctx -> ErrorAnswers.send(ctx, 404, "not_found", "No such endpoint: " + ctx.path()));
+    app.error(404, this::answerUnrouted);
   }
 
-  private static void recordRequest(PrometheusMeterRegistry registry, Context ctx, double millis) {
+  /**
+   * A GET route answers HEAD with the same handler: the same status and headers, and Jetty leaves
+   * the body out. (Javalin's own HEAD fallback answers 200 without running the GET handler.)
+   */
+  private void get(String path, Handler handler) {
+    app.get(path, handler);
+    app.head(path, handler);
+    routes.allow(path, "GET", "HEAD");
+  }
+
+  private void post(String path, Handler handler) {
+    app.post(path, handler);
+    routes.allow(path, "POST");
+  }
+
+  /**
+   * Javalin answers 404 both when no route has the path and when no route of the path has the
+   * method; the second is a 405 naming the allowed methods in {@code Allow}. A 404 that an endpoint
+   * answered itself (a post without a score) keeps its own body.
+   */
+  private void answerUnrouted(Context ctx) {
+    if (ctx.handlerType() != HandlerType.BEFORE) {
+      return;
+    }
+    Set<String> allowed = routes.allowedMethods(ctx.path());
+    String method = ctx.req().getMethod();
+    if (allowed.isEmpty() || allowed.contains(method)) {
+      ErrorAnswers.send(ctx, 404, "not_found", "No such endpoint: " + ctx.path());
+      return;
+    }
+    String allow = String.join(", ", allowed);
+    ctx.header(Header.ALLOW, allow);
+    ErrorAnswers.send(
+        ctx,
+        405,
+        "method_not_allowed",
+        method + " is not allowed on " + ctx.path() + " (allowed: " + allow + ")");
+  }
+
+  private void recordRequest(PrometheusMeterRegistry registry, Context ctx, double millis) {
     Timer.builder("http.server.requests")
         .description("HTTP requests by route and status")
         .tag("method", ctx.method().name())
@@ -119,13 +170,16 @@ public final class ApiServer implements AutoCloseable {
         .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
   }
 
-  // The route template, not the raw path, so that metrics stay bounded whatever clients call.
-  private static String routeOf(Context ctx) {
-    if (ctx.statusCode() == 404) {
-      return "NOT_FOUND";
+  /**
+   * The route template, not the raw path, so that metrics stay bounded whatever clients call. When
+   * no endpoint ran (a static file, a 404 or 405 for an unrouted request) Javalin has no endpoint
+   * path, and asking for it throws: the route table names the template instead.
+   */
+  private String routeOf(Context ctx) {
+    if (ctx.handlerType() != HandlerType.BEFORE) {
+      return ctx.endpointHandlerPath();
     }
-    String route = ctx.endpointHandlerPath();
-    return route == null || route.isEmpty() ? "static" : route;
+    return routes.templateOf(ctx.path()).orElse(NOT_FOUND);
   }
 
   private static byte[] resource(String path) {

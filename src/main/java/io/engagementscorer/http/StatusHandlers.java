@@ -13,7 +13,10 @@ import io.javalin.http.Context;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/v1/health} and {@code GET /api/v1/model-info}. */
+/**
+ * {@code GET /api/v1/health}, its liveness and readiness probes {@code /live} and {@code /ready},
+ * and {@code GET /api/v1/model-info}.
+ */
 final class StatusHandlers {
   /**
    * Health: 200 when healthy, 503 otherwise, with the same body.
@@ -24,6 +27,8 @@ final class StatusHandlers {
    * @param device cpu or gpu
    * @param streamsState the Kafka Streams state, or DISABLED
    * @param queueDepth posts waiting for inference
+   * @param ready whether the readiness probe answers 200
+   * @param reasons why it does not; empty when ready
    */
   record Health(
       String status,
@@ -31,7 +36,25 @@ final class StatusHandlers {
       String modelVersion,
       String device,
       String streamsState,
-      int queueDepth) {}
+      int queueDepth,
+      boolean ready,
+      List<String> reasons) {}
+
+  /**
+   * The liveness probe's answer: 200 when alive, 503 otherwise.
+   *
+   * @param alive whether the process works or can recover by itself
+   * @param reasons what is broken beyond recovery; empty when alive
+   */
+  record Liveness(boolean alive, List<String> reasons) {}
+
+  /**
+   * The readiness probe's answer: 200 when ready, 503 otherwise.
+   *
+   * @param ready whether this instance can take traffic now
+   * @param reasons why not; empty when ready
+   */
+  record Readiness(boolean ready, List<String> reasons) {}
 
   /**
    * Model information, from the bundle's manifest and the load.
@@ -75,16 +98,20 @@ final class StatusHandlers {
   private final EngagementScorer scorer;
   private final ModelReloader reloader;
   private final StreamsStatus streams;
+  private final HealthChecks checks;
 
-  StatusHandlers(EngagementScorer scorer, ModelReloader reloader, StreamsStatus streams) {
+  StatusHandlers(
+      EngagementScorer scorer, ModelReloader reloader, StreamsStatus streams, HealthChecks checks) {
     this.scorer = scorer;
     this.reloader = reloader;
     this.streams = streams;
+    this.checks = checks;
   }
 
   void health(Context ctx) {
     ServedModel served = scorer.current();
     boolean healthy = served.ready() && streams.healthy();
+    List<String> notReady = checks.notReadyReasons();
     ctx.status(healthy ? 200 : 503)
         .json(
             new Health(
@@ -93,7 +120,19 @@ final class StatusHandlers {
                 served.version(),
                 served.model().deviceKind(),
                 streams.state(),
-                scorer.queueDepth()));
+                scorer.queueDepth(),
+                notReady.isEmpty(),
+                notReady));
+  }
+
+  void live(Context ctx) {
+    List<String> reasons = checks.notAliveReasons();
+    ctx.status(reasons.isEmpty() ? 200 : 503).json(new Liveness(reasons.isEmpty(), reasons));
+  }
+
+  void ready(Context ctx) {
+    List<String> reasons = checks.notReadyReasons();
+    ctx.status(reasons.isEmpty() ? 200 : 503).json(new Readiness(reasons.isEmpty(), reasons));
   }
 
   void modelInfo(Context ctx) {

@@ -122,6 +122,11 @@ public final class EngagementScorer implements AutoCloseable {
     return current.get();
   }
 
+  /** Whether {@link #close} has begun: nothing is scored from then on. */
+  public boolean closed() {
+    return closed;
+  }
+
   /** Posts waiting for a batch now. */
   public int queueDepth() {
     return batcher.queueDepth();

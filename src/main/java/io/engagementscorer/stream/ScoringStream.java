@@ -5,7 +5,11 @@ import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -18,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Kafka Streams client for the scoring topology: configured from {@link StreamsSettings},
- * started with a deadline for reaching RUNNING, reported to health and metrics, and closed cleanly.
+ * started with a deadline for reaching RUNNING, reported to health, liveness, readiness (with its
+ * restorations and a probe of the brokers) and metrics, and closed cleanly.
  */
 public final class ScoringStream implements StreamsStatus, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScoringStream.class);
@@ -26,10 +31,18 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
 
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics metrics;
+  private final RestorationTracker restorations;
+  private final BrokerProbe brokers;
 
-  private ScoringStream(KafkaStreams streams, KafkaStreamsMetrics metrics) {
+  private ScoringStream(
+      KafkaStreams streams,
+      KafkaStreamsMetrics metrics,
+      RestorationTracker restorations,
+      BrokerProbe brokers) {
     this.streams = streams;
     this.metrics = metrics;
+    this.restorations = restorations;
+    this.brokers = brokers;
   }
 
   /** The Kafka Streams configuration of {@code settings}. */
@@ -61,9 +74,12 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
    */
   public static ScoringStream start(
       StreamsSettings settings, Topology topology, MeterRegistry registry) {
-    KafkaStreams streams = new KafkaStreams(topology, properties(settings));
+    Properties properties = properties(settings);
+    KafkaStreams streams = new KafkaStreams(topology, properties);
     streams.setStateListener(
         (now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
+    RestorationTracker restorations = new RestorationTracker();
+    streams.setGlobalStateRestoreListener(restorations);
     streams.setUncaughtExceptionHandler(ScoringStream::onThreadFailure);
     KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
     metrics.bindTo(registry);
@@ -93,7 +109,11 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
         settings.outputTopic(),
         settings.deadLetterTopic(),
         settings.processingGuarantee());
-    return new ScoringStream(streams, metrics);
+    BrokerProbe brokers =
+        BrokerProbe.start(
+            new StreamsConfig(properties)
+                .getAdminConfigs(settings.applicationId() + "-broker-probe-" + UUID.randomUUID()));
+    return new ScoringStream(streams, metrics, restorations, brokers);
   }
 
   /**
@@ -138,9 +158,43 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     return streams.state().isRunningOrRebalancing();
   }
 
+  @Override
+  public Optional<String> failure() {
+    return failure(streams.state());
+  }
+
+  @Override
+  public List<String> notReadyReasons() {
+    return notReadyReasons(streams.state(), restorations.reasons(), brokers.problem());
+  }
+
+  /** Only ERROR and the way to it are final: every other state recovers, or is a shutdown. */
+  static Optional<String> failure(KafkaStreams.State state) {
+    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR) {
+      return Optional.of("the stream stopped for good (state " + state + "); the log says why");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Ready only while RUNNING (every task assigned and restored), with no store partition restoring
+   * and the brokers answering.
+   */
+  static List<String> notReadyReasons(
+      KafkaStreams.State state, List<String> restoring, Optional<String> brokers) {
+    List<String> reasons = new ArrayList<>();
+    if (state != KafkaStreams.State.RUNNING) {
+      reasons.add("stream " + state + ", not RUNNING");
+    }
+    reasons.addAll(restoring);
+    brokers.ifPresent(reasons::add);
+    return reasons;
+  }
+
   /** Stops processing, commits, and leaves the group. */
   @Override
   public void close() {
+    brokers.close();
     metrics.close();
     streams.close(
         CloseOptions.timeout(CLOSE_TIMEOUT)

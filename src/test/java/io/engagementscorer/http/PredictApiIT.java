@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The HTTP API through a real client against the service on a random loopback port. */
 class PredictApiIT {
@@ -203,6 +207,21 @@ class PredictApiIT {
     assertThat(health.get("model_loaded").asBoolean()).isTrue();
     assertThat(health.get("device").asText()).isIn("cpu", "gpu");
     assertThat(health.get("streams_state").asText()).isEqualTo("DISABLED");
+    assertThat(health.get("ready").asBoolean()).isTrue();
+    assertThat(health.get("reasons")).isEmpty();
+  }
+
+  @Test
+  void shouldBeAliveAndReadyWithoutAStreamOnceTheModelServes() throws Exception {
+    HttpResponse<String> live = get("/api/v1/health/live");
+    HttpResponse<String> ready = get("/api/v1/health/ready");
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(live.body()).get("alive").asBoolean()).isTrue();
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).get("ready").asBoolean()).isTrue();
+    assertThat(JSON.readTree(ready.body()).get("reasons")).isEmpty();
+    assertThat(get("/metrics").body()).contains("engagement_ready 1.0", "engagement_alive 1.0");
   }
 
   @Test
@@ -251,6 +270,9 @@ class PredictApiIT {
     JsonNode spec = JSON.readTree(get("/openapi.json").body());
     assertThat(spec.get("paths").has("/api/v1/predict")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/health")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/health/live")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/health/ready")).isTrue();
+    assertThat(spec.get("paths").has("/api/v1/scores/{postId}")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/model-info")).isTrue();
     assertThat(spec.get("paths").has("/api/v1/admin/reload")).isTrue();
   }
@@ -280,6 +302,166 @@ class PredictApiIT {
 
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("not_found");
+  }
+
+  /** Every path the server routes for GET (so for HEAD too). */
+  static Stream<String> getPaths() {
+    return Stream.of(
+        "/",
+        "/docs",
+        "/docs/swagger-initializer.js",
+        "/docs/assets/swagger-ui.css",
+        "/openapi.json",
+        "/metrics",
+        "/api/v1/health",
+        "/api/v1/health/live",
+        "/api/v1/health/ready",
+        "/api/v1/model-info",
+        "/api/v1/scores/some-post");
+  }
+
+  @ParameterizedTest(name = "HEAD {0}")
+  @MethodSource("getPaths")
+  void shouldAnswerHeadAsGetWithoutABody(String path) throws Exception {
+    HttpResponse<String> get = get(path);
+    HttpResponse<String> head = send("HEAD", path);
+
+    assertThat(head.statusCode()).as("HEAD %s", path).isEqualTo(get.statusCode());
+    assertThat(head.headers().firstValue("Content-Type"))
+        .isEqualTo(get.headers().firstValue("Content-Type"));
+    assertThat(head.headers().firstValue("Location"))
+        .isEqualTo(get.headers().firstValue("Location"));
+    assertThat(head.body()).isEmpty();
+  }
+
+  @Test
+  void shouldRecordHeadRequestsUnderTheirRouteTemplate() throws Exception {
+    send("HEAD", "/api/v1/health");
+    send("HEAD", "/api/v1/scores/one-post");
+    send("HEAD", "/docs/assets/swagger-ui.css");
+
+    String metrics = get("/metrics").body();
+
+    assertThat(metrics)
+        .contains(
+            "http_server_requests_seconds_count{method=\"HEAD\",status=\"200\","
+                + "uri=\"/api/v1/health\"}")
+        .contains(
+            "http_server_requests_seconds_count{method=\"HEAD\",status=\"503\","
+                + "uri=\"/api/v1/scores/{postId}\"}")
+        .contains(
+            "http_server_requests_seconds_count{method=\"HEAD\",status=\"200\","
+                + "uri=\"/docs/assets/*\"}")
+        .doesNotContain("uri=\"/api/v1/scores/one-post\"");
+  }
+
+  static Stream<Arguments> unroutedRequests() {
+    List<Arguments> requests = new ArrayList<>();
+    List<String> unrouted = List.of("PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+    for (String path : getPaths().toList()) {
+      for (String method : unrouted) {
+        requests.add(Arguments.of(method, path, "GET, HEAD"));
+      }
+    }
+    for (String path : List.of("/api/v1/predict", "/api/v1/admin/reload")) {
+      for (String method : concat(unrouted, List.of("GET", "HEAD"))) {
+        requests.add(Arguments.of(method, path, "POST"));
+      }
+    }
+    return requests.stream();
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("unroutedRequests")
+  void shouldAnswerAMethodThePathDoesNotRouteWith405AndAllow(
+      String method, String path, String allowed) throws Exception {
+    HttpResponse<String> response = send(method, path);
+
+    assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(405);
+    assertThat(response.headers().firstValue("Allow")).hasValue(allowed);
+    if (!method.equals("HEAD")) {
+      JsonNode error = JSON.readTree(response.body());
+      assertThat(error.get("error").asText()).isEqualTo("method_not_allowed");
+      assertThat(error.get("detail").asText()).contains(method).contains(allowed);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} on an unknown path")
+  @ValueSource(strings = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"})
+  void shouldAnswerEveryMethodOnAnUnknownPathWithJson404(String method) throws Exception {
+    for (String path : List.of("/api/v1/nope", "/docs/nope", "/api/v1/scores/a/b")) {
+      HttpResponse<String> response = send(method, path);
+
+      assertThat(response.statusCode()).as("%s %s", method, path).isEqualTo(404);
+      assertThat(response.headers().firstValue("Allow")).isEmpty();
+      if (!method.equals("HEAD")) {
+        assertThat(JSON.readTree(response.body()).get("error").asText()).isEqualTo("not_found");
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "GET {0} with gzip")
+  @MethodSource("getPaths")
+  void shouldAnswerAClientThatAcceptsGzipAsOneThatDoesNot(String path) throws Exception {
+    HttpResponse<byte[]> plain = getBytes(path, "identity");
+    HttpResponse<byte[]> gzip = getBytes(path, "gzip");
+
+    assertThat(gzip.statusCode()).as("GET %s", path).isEqualTo(plain.statusCode());
+    if (!path.equals("/metrics")) {
+      assertThat(decoded(gzip)).as("GET %s", path).isEqualTo(plain.body());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"})
+  void shouldServeTheDocsAssetsGzippedToClientsThatAcceptIt(String asset) throws Exception {
+    byte[] original;
+    try (InputStream in =
+        PredictApiIT.class.getResourceAsStream(
+            "/META-INF/resources/webjars/swagger-ui/5.27.1/" + asset)) {
+      original = in.readAllBytes();
+    }
+
+    HttpResponse<byte[]> response = getBytes("/docs/assets/" + asset, "gzip");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(decoded(response)).isEqualTo(original);
+  }
+
+  static List<String> concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all;
+  }
+
+  static HttpResponse<String> send(String method, String path)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpResponse<byte[]> getBytes(String path, String acceptEncoding)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Accept-Encoding", acceptEncoding)
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  static byte[] decoded(HttpResponse<byte[]> response) throws IOException {
+    if (!response.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+      return response.body();
+    }
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
+      return in.readAllBytes();
+    }
   }
 
   static HttpResponse<String> post(String body) throws IOException, InterruptedException {

@@ -1,0 +1,47 @@
+package io.engagementscorer.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.KafkaStreams.State;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ScoringStreamTest {
+  @ParameterizedTest
+  @EnumSource(
+      value = State.class,
+      names = {"ERROR", "PENDING_ERROR"})
+  void shouldCountAStreamOnItsWayToErrorAsBrokenBeyondRecovery(State state) {
+    assertThat(ScoringStream.failure(state))
+        .hasValueSatisfying(why -> assertThat(why).contains(state.name()));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = State.class,
+      names = {"CREATED", "REBALANCING", "RUNNING", "PENDING_SHUTDOWN", "NOT_RUNNING"})
+  void shouldCountEveryOtherStateAsRecoverable(State state) {
+    assertThat(ScoringStream.failure(state)).isEmpty();
+  }
+
+  @Test
+  void shouldBeReadyOnlyWhenRunningRestoredAndReachingTheBrokers() {
+    assertThat(ScoringStream.notReadyReasons(State.RUNNING, List.of(), Optional.empty())).isEmpty();
+  }
+
+  @Test
+  void shouldGiveEveryReasonItIsNotReady() {
+    assertThat(
+            ScoringStream.notReadyReasons(
+                State.REBALANCING,
+                List.of("restoring 1 state store partitions: post-state-2"),
+                Optional.of("broker unreachable for 7 s (last probe: timeout)")))
+        .containsExactly(
+            "stream REBALANCING, not RUNNING",
+            "restoring 1 state store partitions: post-state-2",
+            "broker unreachable for 7 s (last probe: timeout)");
+  }
+}
