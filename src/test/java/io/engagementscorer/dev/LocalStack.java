@@ -10,6 +10,9 @@ import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
 import io.engagementscorer.testing.ApicurioRegistry;
 import io.engagementscorer.testing.EmbeddedKafka;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,9 +44,31 @@ public final class LocalStack {
 
   private LocalStack() {}
 
+  // The screen; System.out and System.err go to the log file with the broker's own prints.
+  private static final PrintStream CONSOLE = System.out;
+
   /** Starts the stack and runs until interrupted. */
   public static void main(String[] args) throws Exception {
     System.setProperty("ai.djl.offline", "true");
+    Path log = Path.of(System.getProperty("local.stack.log", "target/local-stack/local-stack.log"));
+    Files.createDirectories(log.toAbsolutePath().getParent());
+    PrintStream logStream =
+        new PrintStream(
+            new FileOutputStream(log.toFile(), true), true, StandardCharsets.UTF_8.name());
+    System.setOut(logStream);
+    System.setErr(logStream);
+    try {
+      run(log);
+    } catch (Exception e) {
+      say("The local stack failed to start: " + e.getMessage());
+      say("Full logs: " + log.toAbsolutePath());
+      e.printStackTrace(logStream);
+      System.exit(1);
+    }
+  }
+
+  private static void run(Path log) throws Exception {
+    say("Full logs: " + log.toAbsolutePath());
     say("Starting a local Kafka broker (KRaft, in this JVM)...");
     EmbeddedKafka kafka = EmbeddedKafka.start();
     kafka.createTopic(INPUT, 4);
@@ -176,6 +201,6 @@ public final class LocalStack {
 
   // The console is this launcher's user interface; the service itself logs through SLF4J.
   private static void say(String line) {
-    System.out.println(line);
+    CONSOLE.println(line);
   }
 }
