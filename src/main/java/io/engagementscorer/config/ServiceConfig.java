@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Everything the service is configured with. Built once from the environment ({@link
  * #fromEnv(Map)}); the original Python service's variable names and defaults are kept, and the
- * names this service adds are listed in the README's configuration table.
+ * names this service adds are listed in {@code docs/configuration.md} (ConfigurationReferenceTest
+ * keeps the page and this code in step).
  *
  * @param host interface the HTTP server binds ({@code HOST})
  * @param port HTTP port ({@code PORT})
