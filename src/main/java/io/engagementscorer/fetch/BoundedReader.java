@@ -23,7 +23,7 @@ final class BoundedReader {
     byte[] buffer = new byte[CHUNK];
     long total = 0;
     while (true) {
-      deadline.remainingMillis();
+      deadline.check();
       int wanted = (int) Math.min(buffer.length, maxBytes + 1 - total);
       int read = in.read(buffer, 0, wanted);
       if (read < 0) {

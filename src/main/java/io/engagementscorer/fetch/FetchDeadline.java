@@ -3,7 +3,10 @@ package io.engagementscorer.fetch;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 
-/** The moment a fetch attempt must be over by; socket reads get whatever time is left. */
+/**
+ * The moment a fetch attempt must be over by: readers check it between reads, and the web source
+ * cancels its request when it passes.
+ */
 final class FetchDeadline {
   private final long deadlineNanos;
   private final Duration budget;
@@ -18,16 +21,24 @@ final class FetchDeadline {
     return new FetchDeadline(budget);
   }
 
+  /** Time left, zero once the deadline has passed. */
+  Duration remaining() {
+    return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
+  }
+
+  /** Whether the deadline has passed. */
+  boolean hasPassed() {
+    return remaining().isZero();
+  }
+
   /**
-   * Milliseconds left, at least 1 (0 would mean "no timeout" to a socket).
+   * Returns while there is time left.
    *
    * @throws SocketTimeoutException when the deadline has passed
    */
-  int remainingMillis() throws SocketTimeoutException {
-    long left = Duration.ofNanos(deadlineNanos - System.nanoTime()).toMillis();
-    if (left <= 0) {
+  void check() throws SocketTimeoutException {
+    if (hasPassed()) {
       throw new SocketTimeoutException("fetch took longer than " + budget);
     }
-    return (int) Math.min(left, Integer.MAX_VALUE);
   }
 }

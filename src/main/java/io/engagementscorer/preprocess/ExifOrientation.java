@@ -3,6 +3,7 @@ package io.engagementscorer.preprocess;
 import com.drew.imaging.ImageProcessingException;
 import com.drew.imaging.jpeg.JpegMetadataReader;
 import com.drew.imaging.png.PngMetadataReader;
+import com.drew.imaging.tiff.TiffMetadataReader;
 import com.drew.imaging.webp.WebpMetadataReader;
 import com.drew.metadata.Metadata;
 import com.drew.metadata.exif.ExifIFD0Directory;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The EXIF orientation of an image and the transposition that makes it upright, as Pillow's {@code
  * ImageOps.exif_transpose} does: the orientation tag of the EXIF IFD0 (JPEG APP1, PNG eXIf, WebP
- * EXIF chunk), else XMP's {@code tiff:Orientation}; values other than 2 to 8 mean upright. Pillow
- * reads no orientation from GIF and BMP, so neither does this.
+ * EXIF chunk, a TIFF's own first IFD), else XMP's {@code tiff:Orientation}; values other than 2 to
+ * 8 mean upright. Pillow reads no orientation from GIF and BMP, so neither does this.
  */
 final class ExifOrientation {
   static final int UPRIGHT = 1;
@@ -45,6 +46,7 @@ final class ExifOrientation {
                 JpegMetadataReader.readMetadata(input, List.of(new ExifReader(), new XmpReader()));
             case PNG -> PngMetadataReader.readMetadata(input);
             case WEBP -> WebpMetadataReader.readMetadata(input);
+            case TIFF -> TiffMetadataReader.readMetadata(input);
             case GIF, BMP -> new Metadata();
           };
     } catch (ImageProcessingException | IOException e) {

@@ -17,8 +17,9 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes the bytes of an uploaded image into upright 8-bit RGB, matching the Python reference
- * {@code Image.open} → {@code ImageOps.exif_transpose} → {@code convert("RGB")}: PNG, JPEG, GIF
- * (first frame), BMP and WebP; EXIF orientation applied; alpha dropped without compositing.
+ * {@code Image.open} → {@code ImageOps.exif_transpose} → {@code convert("RGB")}: PNG, JPEG
+ * (including CMYK and YCCK), GIF (first frame), BMP, WebP and TIFF (first page); EXIF orientation
+ * applied; alpha dropped without compositing; CMYK converted with Pillow's formula.
  *
  * <p>The image's dimensions are read from its header and checked against the pixel cap before any
  * pixel is decoded, so a small file that declares a huge image costs nothing. Thread-safe: each
@@ -85,11 +86,18 @@ public final class ImageDecoder {
     reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
     try (ImageInputStream input =
         new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-      reader.setInput(input, true, true);
+      // Only a JPEG's metadata is needed: it tells CMYK from YCCK.
+      reader.setInput(input, true, format != ImageFormat.JPEG);
       int width = guarded(format, () -> reader.getWidth(0));
       int height = guarded(format, () -> reader.getHeight(0));
       rejectOversize(format, width, height);
-      BufferedImage image = guarded(format, () -> reader.read(0));
+      BufferedImage image =
+          guarded(
+              format,
+              () ->
+                  format == ImageFormat.JPEG && CmykJpegReader.isCmyk(reader)
+                      ? CmykJpegReader.read(reader)
+                      : reader.read(0));
       if (format == ImageFormat.JPEG) {
         rejectTruncatedJpeg(warnings);
       }

@@ -14,7 +14,8 @@ public enum ImageFormat {
   JPEG("jpeg"),
   GIF("gif"),
   BMP("bmp"),
-  WEBP("webp");
+  WEBP("webp"),
+  TIFF("tiff");
 
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
   private static final byte[] JPEG_SIGNATURE = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF};
@@ -49,6 +50,9 @@ public enum ImageFormat {
     if (startsWith(bytes, 0, ascii("RIFF")) && startsWith(bytes, 8, ascii("WEBP"))) {
       return Optional.of(WEBP);
     }
+    if (isTiff(bytes)) {
+      return Optional.of(TIFF);
+    }
     return Optional.empty();
   }
 
@@ -60,11 +64,8 @@ public enum ImageFormat {
     if (bytes.length == 0) {
       return "empty image: no bytes";
     }
-    if (startsWith(bytes, 0, ascii("II*\0")) || startsWith(bytes, 0, ascii("MM\0*"))) {
-      return "unsupported image format TIFF; send PNG, JPEG, GIF, BMP or WebP";
-    }
     if (startsWith(bytes, 4, ascii("ftyp"))) {
-      return "unsupported image format HEIF/AVIF; send PNG, JPEG, GIF, BMP or WebP";
+      return "unsupported image format HEIF/AVIF; send PNG, JPEG, GIF, BMP, WebP or TIFF";
     }
     if (looksLikeText(bytes)) {
       return "not an image: the content is text";
@@ -88,6 +89,14 @@ public enum ImageFormat {
       case 12, 16, 40, 52, 56, 64, 108, 124 -> true;
       default -> false;
     };
+  }
+
+  // Byte order, then 42 (classic TIFF) or 43 (BigTIFF) in that order.
+  private static boolean isTiff(byte[] bytes) {
+    return startsWith(bytes, 0, ascii("II*\0"))
+        || startsWith(bytes, 0, ascii("MM\0*"))
+        || startsWith(bytes, 0, ascii("II+\0"))
+        || startsWith(bytes, 0, ascii("MM\0+"));
   }
 
   private static boolean looksLikeText(byte[] bytes) {

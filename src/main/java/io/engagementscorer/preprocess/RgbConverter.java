@@ -13,7 +13,8 @@ import java.awt.image.SinglePixelPackedSampleModel;
  *
  * <p>It reads raw samples and never goes through {@code getRGB} or {@code Graphics2D}: those
  * colour-manage (a greyscale image comes out lighter, an embedded ICC profile shifts colours) and
- * composite alpha, while Pillow ignores colour profiles and simply drops alpha.
+ * composite alpha, while Pillow ignores colour profiles and simply drops alpha. CMYK goes through
+ * Pillow's own formula for the same reason.
  */
 final class RgbConverter {
   private static final int MAX_8_BIT = 255;
@@ -33,10 +34,32 @@ final class RgbConverter {
     Raster raster = image.getRaster();
     if (colorModel instanceof IndexColorModel palette) {
       copyPaletteImage(raster, palette, out);
+    } else if (colorModel.getColorSpace().getType() == ColorSpace.TYPE_CMYK
+        && colorModel.getNumColorComponents() == 4) {
+      copyCmykImage(raster, out);
     } else {
       copyComponentImage(raster, colorModel, out);
     }
     return rgb;
+  }
+
+  /**
+   * Pillow's {@code convert("RGB")} of one CMYK pixel of 8-bit samples (ink amounts, 255 = full),
+   * as 0xRRGGBB. Its {@code cmyk2rgb} computes each of R, G and B as {@code (255 - K) - C * (255 -
+   * K) / 255} with the product rounded (its {@code MULDIV255}), with no colour profile involved.
+   */
+  static int cmykToRgb(int cyan, int magenta, int yellow, int black) {
+    int notBlack = MAX_8_BIT - black;
+    int red = notBlack - mulDiv255(cyan, notBlack);
+    int green = notBlack - mulDiv255(magenta, notBlack);
+    int blue = notBlack - mulDiv255(yellow, notBlack);
+    return red << 16 | green << 8 | blue;
+  }
+
+  /** {@code a * b / 255} rounded, exactly as Pillow's {@code MULDIV255} macro computes it. */
+  private static int mulDiv255(int a, int b) {
+    int product = a * b + 128;
+    return ((product >> 8) + product) >> 8;
   }
 
   /**
@@ -78,6 +101,27 @@ final class RgbConverter {
     }
   }
 
+  // CMYK TIFFs (and anything else read as CMYK samples): Pillow keeps the high byte of 16-bit
+  // samples, as for RGB.
+  private static void copyCmykImage(Raster raster, int[] out) {
+    int bands = raster.getNumBands();
+    int[] bits = raster.getSampleModel().getSampleSize();
+    int width = raster.getWidth();
+    int[] row = new int[width * bands];
+    for (int y = 0; y < raster.getHeight(); y++) {
+      raster.getPixels(raster.getMinX(), raster.getMinY() + y, width, 1, row);
+      for (int x = 0; x < width; x++) {
+        int first = x * bands;
+        out[y * width + x] =
+            cmykToRgb(
+                to8Bits(row[first], bits[0], false),
+                to8Bits(row[first + 1], bits[1], false),
+                to8Bits(row[first + 2], bits[2], false),
+                to8Bits(row[first + 3], bits[3], false));
+      }
+    }
+  }
+
   private static void copyComponentImage(Raster raster, ColorModel colorModel, int[] out) {
     int colourType = colorModel.getColorSpace().getType();
     int colours = colorModel.getNumColorComponents();
@@ -89,7 +133,7 @@ final class RgbConverter {
               + colours
               + " colour components (colour space type "
               + colourType
-              + "); only RGB and greyscale images are supported");
+              + "); only RGB, greyscale and CMYK images are supported");
     }
     int bands = raster.getNumBands();
     int[] bits = raster.getSampleModel().getSampleSize();

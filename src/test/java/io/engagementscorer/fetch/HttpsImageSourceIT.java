@@ -63,6 +63,7 @@ class HttpsImageSourceIT {
               sleep(Duration.ofSeconds(3));
               answer(exchange, 200, IMAGE, false);
             }));
+    server.createContext("/dripping.png", counted(HttpsImageSourceIT::drip));
     server.createContext(
         "/big.png", counted(exchange -> answer(exchange, 200, new byte[MAX_BYTES + 1], false)));
     server.createContext(
@@ -156,6 +157,47 @@ class HttpsImageSourceIT {
               ImageFetchException.class, e -> assertThat(e.retryable()).isTrue());
     }
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void shouldStopABodyThatTricklesInAtTheTotalTimeout() {
+    // Each byte comes well within the socket timeout; only the total timeout can end this.
+    FetchSettings settings =
+        localSettings(0).toBuilder().optReadTimeout(Duration.ofMillis(300)).build();
+    long start = System.nanoTime();
+    try (ImageFetcher fetcher = fetcher(new HttpsImageSource(settings, tls.client), settings)) {
+      assertThatThrownBy(() -> fetcher.fetch(url("localhost", "/dripping.png")))
+          .isInstanceOfSatisfying(
+              ImageFetchException.class, e -> assertThat(e.retryable()).isTrue())
+          .hasMessageContaining("took longer than");
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void shouldReuseAPooledConnectionWhoseAddressWasCheckedOnce() {
+    FetchSettings settings = localSettings(0).toBuilder().optAllowPrivateAddresses(false).build();
+    AtomicInteger checks = new AtomicInteger();
+    HttpsImageSource source =
+        new HttpsImageSource(
+            settings,
+            tls.client,
+            address -> {
+              checks.incrementAndGet();
+              return address.isLoopbackAddress()
+                  ? Optional.empty()
+                  : AddressClassifier.forbiddenReason(address);
+            });
+    try (ImageFetcher fetcher = fetcher(source, settings)) {
+      assertThat(fetcher.fetch(url("localhost", "/cat.png"))).isEqualTo(IMAGE);
+      int checksOfTheFirstConnection = checks.get();
+      assertThat(fetcher.fetch(url("localhost", "/cat.png"))).isEqualTo(IMAGE);
+      assertThat(fetcher.fetch(url("localhost", "/moved.png"))).isEqualTo(IMAGE);
+
+      assertThat(checksOfTheFirstConnection).isPositive();
+      assertThat(checks).hasValue(checksOfTheFirstConnection);
+    }
+    assertThat(requests).hasValue(4);
   }
 
   @Test
@@ -287,6 +329,21 @@ class HttpsImageSourceIT {
       out.write(body);
     } catch (IOException e) {
       // The client may hang up once it has seen enough; that is the point of some tests.
+    }
+  }
+
+  /** Declares 40 bytes and sends one every 100 ms. */
+  private static void drip(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "image/png");
+    exchange.sendResponseHeaders(200, 40);
+    try (OutputStream out = exchange.getResponseBody()) {
+      for (int i = 0; i < 40; i++) {
+        out.write(i);
+        out.flush();
+        sleep(Duration.ofMillis(100));
+      }
+    } catch (IOException e) {
+      // The client hangs up at its deadline.
     }
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.engagementscorer.preprocess.InvalidInputException;
 import java.net.URI;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -24,6 +25,11 @@ class HttpsImageSourceTest {
                       "::ffff:192.168.0.1",
                       "100.64.1.1"))
               .build());
+
+  @AfterEach
+  void closeSource() {
+    source.close();
+  }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
