@@ -15,9 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A loaded bundle: its TorchScript models on one device (the regressor, the sentiment classifier
- * and, when the bundle has them, the regressor's parts) and both tokenizers. Thread-safe; each
- * thread that runs inference takes its own {@link #newSession() session}.
+ * A loaded bundle: its TorchScript models on one device (the sentiment classifier, and the
+ * regressor's parts when the bundle has them, the whole regressor otherwise) and both tokenizers.
+ * Thread-safe; each thread that runs inference takes its own {@link #newSession() session}.
  */
 public final class EngagementModel implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EngagementModel.class);
@@ -75,10 +75,12 @@ public final class EngagementModel implements AutoCloseable {
     RegressorPartModels parts = null;
     TokenEncoder textEncoder = null;
     try {
-      regressor = loadTorchScript(bundle, "regressor.pt", device);
       sentiment = loadTorchScript(bundle, "sentiment.pt", device);
+      // With parts the whole regressor is not loaded: the parts compose it, at half the memory.
       if (manifest.hasRegressorParts()) {
         parts = RegressorPartModels.load(bundle, manifest.regressorParts(), device);
+      } else {
+        regressor = loadTorchScript(bundle, "regressor.pt", device);
       }
       textEncoder =
           TokenEncoder.load(
@@ -130,7 +132,7 @@ public final class EngagementModel implements AutoCloseable {
   public InferenceSession newSession() {
     return new InferenceSession(
         this,
-        regressor.newPredictor(new NoopTranslator()),
+        regressor == null ? null : regressor.newPredictor(new NoopTranslator()),
         sentiment.newPredictor(new NoopTranslator()),
         parts == null ? null : parts.newPredictors());
   }
@@ -149,7 +151,7 @@ public final class EngagementModel implements AutoCloseable {
   }
 
   NDManager newBatchManager() {
-    return regressor.getNDManager().newSubManager();
+    return sentiment.getNDManager().newSubManager();
   }
 
   /** The bundle this model was loaded from. */

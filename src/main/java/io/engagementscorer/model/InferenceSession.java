@@ -59,11 +59,18 @@ public final class InferenceSession implements AutoCloseable {
   }
 
   /**
-   * Engagement scores of a batch whose inputs are already tensors in row-major order.
+   * Engagement scores of a batch whose inputs are already tensors in row-major order, through the
+   * whole regressor or, for a bundle in parts, through the parts.
    *
    * @return one score in [0, 1] per post
    */
   public float[] engagementScores(RegressorBatch batch) {
+    if (regressor == null) {
+      // A bundle in parts: the image encoder, the text encoder and the head compose the regressor.
+      float[] image = flatten(imageFeatures(batch.pixelValues(), batch.size()));
+      float[] text = flatten(textFeatures(batch.inputIds(), batch.attentionMask(), batch.size()));
+      return headScores(image, text, batch.sentimentFeatures(), batch.size());
+    }
     BundleManifest manifest = model.manifest();
     int size = manifest.image().size();
     int tokens = manifest.text().maxTokens();
@@ -154,6 +161,16 @@ public final class InferenceSession implements AutoCloseable {
     return parts;
   }
 
+  /** Rows of equal width, row-major in one array, as the forward passes take them. */
+  public static float[] flatten(float[][] rows) {
+    int width = rows.length == 0 ? 0 : rows[0].length;
+    float[] flat = new float[rows.length * width];
+    for (int row = 0; row < rows.length; row++) {
+      System.arraycopy(rows[row], 0, flat, row * width, width);
+    }
+    return flat;
+  }
+
   private static float[][] rows(NDArray output, int count, int width, String which) {
     checkShape(output, new Shape(count, width), which);
     float[] flat = output.toFloatArray();
@@ -192,7 +209,9 @@ public final class InferenceSession implements AutoCloseable {
 
   @Override
   public void close() {
-    regressor.close();
+    if (regressor != null) {
+      regressor.close();
+    }
     sentiment.close();
     if (parts != null) {
       parts.close();

@@ -275,23 +275,14 @@ public final class BatchScorer
       float[][] textFeatures,
       List<SentimentAggregator.Summary> summaries) {
     int count = summaries.size();
-    float[] image = flatten(imageFeatures);
-    float[] text = flatten(textFeatures);
+    float[] image = InferenceSession.flatten(imageFeatures);
+    float[] text = InferenceSession.flatten(textFeatures);
     float[][] sentimentRows = new float[count][];
     for (int row = 0; row < count; row++) {
       sentimentRows[row] = summaries.get(row).features();
     }
-    float[] sentimentFeatures = flatten(sentimentRows);
+    float[] sentimentFeatures = InferenceSession.flatten(sentimentRows);
     return run(headStage, count, () -> session.headScores(image, text, sentimentFeatures, count));
-  }
-
-  private static float[] flatten(float[][] rows) {
-    int width = rows.length == 0 ? 0 : rows[0].length;
-    float[] flat = new float[rows.length * width];
-    for (int row = 0; row < rows.length; row++) {
-      System.arraycopy(rows[row], 0, flat, row * width, width);
-    }
-    return flat;
   }
 
   private RegressorBatch regressorBatch(
