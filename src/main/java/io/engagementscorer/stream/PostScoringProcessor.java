@@ -271,7 +271,12 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     } catch (CompletionException | CancellationException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof ScoringUnavailableException || cause instanceof TimeoutException) {
-        LOG.warn("Post {} stays pending: {}", state.getPostId(), cause.getMessage());
+        LOG.warn(
+            "Post {} stays pending: {}",
+            state.getPostId(),
+            cause instanceof TimeoutException
+                ? "its score did not come within SCORING_TIMEOUT_MS"
+                : cause.getMessage());
         return;
       }
       // The fetch failure itself, not the marker that says where it happened, goes in the headers.
