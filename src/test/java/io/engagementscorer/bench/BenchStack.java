@@ -275,15 +275,24 @@ final class BenchStack implements AutoCloseable {
      *     passed
      */
     List<Long> awaitAll(List<String> postIds, Duration deadline) {
-      return await(postIds, arrivals, deadline);
+      return await(postIds, arrivals, deadline, STALL_LIMIT);
+    }
+
+    /**
+     * Like {@link #awaitAll}, for work that gives no score for longer than {@link #STALL_LIMIT} (a
+     * batch of large posts scored from scratch): only the deadline bounds the wait.
+     */
+    List<Long> awaitAllPatiently(List<String> postIds, Duration deadline) {
+      return await(postIds, arrivals, deadline, deadline);
     }
 
     /** Like {@link #awaitAll}, for scores of given versions: keys {@code postId@version}. */
     List<Long> awaitVersions(List<String> postVersions, Duration deadline) {
-      return await(postVersions, versionArrivals, deadline);
+      return await(postVersions, versionArrivals, deadline, STALL_LIMIT);
     }
 
-    private List<Long> await(List<String> keys, Map<String, Long> arrived, Duration deadline) {
+    private List<Long> await(
+        List<String> keys, Map<String, Long> arrived, Duration deadline, Duration stallLimit) {
       long start = System.nanoTime();
       long end = start + deadline.toNanos();
       int seen = -1;
@@ -298,7 +307,7 @@ final class BenchStack implements AutoCloseable {
           seen = now;
           progressAt = time;
         }
-        if (time > end || time - progressAt > STALL_LIMIT.toNanos() || !thread.isAlive()) {
+        if (time > end || time - progressAt > stallLimit.toNanos() || !thread.isAlive()) {
           throw new IllegalStateException(
               String.format(
                   "%d of %d scores arrived after %.0f s; the scores %s",

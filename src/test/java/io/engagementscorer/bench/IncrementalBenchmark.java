@@ -96,6 +96,13 @@ public final class IncrementalBenchmark {
         System.getProperty("os.arch"),
         System.getProperty("java.version"));
 
+    if ("rounds".equals(System.getProperty("bench.phases"))) {
+      try (BenchStack stack = stack(bundle, Map.of("FEATURE_CACHE_MB", "0"))) {
+        scratchRound(stack, commentsPerPost / 2);
+        scratchRound(stack, commentsPerPost);
+      }
+      return;
+    }
     Map<Integer, Double> cold = new HashMap<>();
     Map<Integer, Percentiles> warm = new HashMap<>();
     measureHttp(bundle, cold, warm);
@@ -315,7 +322,7 @@ public final class IncrementalBenchmark {
       stack.send(post(id, png, existing));
     }
     stack.flush();
-    stack.scores().awaitAll(posts, HOT_POST_DEADLINE);
+    stack.scores().awaitAllPatiently(posts, HOT_POST_DEADLINE);
     return posts;
   }
 
@@ -402,6 +409,34 @@ public final class IncrementalBenchmark {
         "from scratch, %d comments a post: a round of %d comment events took %.1f s%n",
         comments + 1, HOT_POSTS, seconds);
     return new HotPosts(HOT_POSTS, seconds, Percentiles.of(latencies), comments + 1);
+  }
+
+  /**
+   * {@link #HOT_POSTS} new posts with {@code comments} comments each, published at once and scored
+   * from scratch: the work of one round of comment events at that size without reuse (every input
+   * of every post through its model). The seconds from the first send to the last score.
+   */
+  private static double scratchRound(BenchStack stack, int comments) throws IOException {
+    byte[] png = ModelCeiling.samplePng();
+    List<String> posts = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int post = 0; post < HOT_POSTS; post++) {
+      String id = "scratch-round-" + comments + "-" + post;
+      posts.add(id);
+      List<Comment> existing = new ArrayList<>();
+      for (int index = 0; index < comments; index++) {
+        existing.add(comment(id, index));
+      }
+      stack.send(post(id, png, existing));
+    }
+    stack.flush();
+    List<Long> arrivals = stack.scores().awaitAllPatiently(posts, HOT_POST_DEADLINE);
+    double seconds =
+        (arrivals.stream().mapToLong(Long::longValue).max().orElseThrow() - start) / 1e9;
+    System.out.printf(
+        "from scratch, %d posts with %d comments each: all scored in %.1f s (%.2f posts/s)%n",
+        HOT_POSTS, comments, seconds, HOT_POSTS / seconds);
+    return seconds;
   }
 
   /**
