@@ -147,6 +147,8 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   /** Starts checking the source every interval, when one is configured. */
+  // The task's future carries nothing: checkSafely catches everything, and close() stops it.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public ModelReloader start() {
     if (!interval.isZero()) {
       long millis = interval.toMillis();

@@ -31,7 +31,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -246,8 +245,8 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
           postId,
           new InFlight(
               state,
-              CompletableFuture.supplyAsync(() -> scorer.score(request), preparation)
-                  .thenCompose(Function.identity())));
+              CompletableFuture.completedFuture(request)
+                  .thenComposeAsync(scorer::score, preparation)));
     }
   }
 
