@@ -3,7 +3,7 @@ package io.engagementscorer.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.avro.EngagementScore;
-import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.LatestScoresQuery.Answer;
 import io.engagementscorer.stream.LatestScoresQuery.Instance;

@@ -1,6 +1,6 @@
 package io.engagementscorer.http;
 
-import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.javalin.http.Context;
 
 /** {@code GET /api/v1/scores/{postId}}: the latest score of a post, from the stream's store. */

@@ -1,7 +1,7 @@
 package io.engagementscorer.stream;
 
 import io.engagementscorer.avro.EngagementScore;
-import io.engagementscorer.scoring.ScoringUnavailableException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
