@@ -183,7 +183,13 @@ public final class ModelReloader implements AutoCloseable {
     try {
       lastCheckAt = Instant.now();
       Result result = attempt(force);
+      // Published before it is counted: whoever sees the count then sees this result.
       lastResult = result;
+      if (result.outcome() == Outcome.RELOADED) {
+        succeeded.increment();
+      } else if (result.outcome() == Outcome.REJECTED) {
+        failed.increment();
+      }
       return result;
     } finally {
       running.unlock();
@@ -236,7 +242,6 @@ public final class ModelReloader implements AutoCloseable {
       return reject(current, revision, "version " + next.version() + " " + detail);
     }
     scorer.replace(next);
-    succeeded.increment();
     rejectedRevisions.remove(revision.id());
     publishServed();
     return new Result(
@@ -261,7 +266,6 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   private Result reject(ServedModel current, BundleSource.Revision revision, String detail) {
-    failed.increment();
     rejectedRevisions.add(revision.id());
     LOG.error(
         "Rejected the new model at {} (revision {}): {}; still serving {}",
