@@ -2,8 +2,6 @@ package io.engagementscorer;
 
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
-import io.engagementscorer.bundles.ModelLoader;
-import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
@@ -16,6 +14,8 @@ import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostLimits;
 import io.engagementscorer.scoring.ServedModel;
+import io.engagementscorer.serving.ModelLoader;
+import io.engagementscorer.serving.ModelReloader;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.ScoringStream;
 import io.engagementscorer.stream.ScoringTopology;

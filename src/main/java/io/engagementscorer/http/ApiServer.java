@@ -2,9 +2,9 @@ package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.serving.ModelReloader;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.Javalin;

@@ -1,6 +1,9 @@
-package io.engagementscorer.bundles;
+package io.engagementscorer.serving;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.engagementscorer.bundles.BundleSource;
+import io.engagementscorer.bundles.BundleSourceException;
+import io.engagementscorer.bundles.FetchedBundle;
 import io.engagementscorer.model.ModelException;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
