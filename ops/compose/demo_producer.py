@@ -3,7 +3,8 @@
 Each of the first DEMO_POSTS posts gets text (several languages, hashtags, links, emoji), a small
 PNG picture drawn here (sky gradient and sun) sent inline as base64, and a few comments; after
 that, comments keep arriving for random posts so that the service scores them again. Events are
-JSON (the service reads them with INPUT_FORMAT=auto or json), keyed by post id.
+JSON (the service reads them with INPUT_FORMAT=auto or json), keyed by post id. The texts and
+comments come from demo-posts.json beside this file, which the Java DemoProducer reads too.
 
 Environment: KAFKA_BOOTSTRAP_SERVERS (kafka:9092), INPUT_TOPIC (posts), DEMO_POSTS (20),
 DEMO_PAUSE_S (1.5). Needs confluent-kafka only; stops cleanly on SIGTERM (docker stop).
@@ -19,36 +20,13 @@ import sys
 import time
 import zlib
 from datetime import datetime, timezone
+from pathlib import Path
 
 from confluent_kafka import Producer
 
-TEXTS = [
-    "Check out this amazing sunset! #beautiful #nature",
-    "Golden hour at the harbour \N{SUNRISE} #travel https://example.com/trip",
-    "¡Qué atardecer tan bonito en la playa! #verano",
-    "Coucher de soleil magique sur la montagne #voyage @amis",
-    "Sonnenuntergang am See, einfach traumhaft #natur",
-    "오늘 석양이 정말 아름다워요 #여행",
-    "今日の夕焼けは最高でした #旅行",
-    "Невероятный закат над рекой #природа",
-    "Morning run done, legs are jelly \N{RUNNER} #fitness",
-    "New recipe: roasted tomatoes and basil #food",
-]
-COMMENTS = [
-    "Wow, so beautiful!",
-    "Amazing shot!",
-    "Love this!",
-    "Not my favourite, the colours are off",
-    "Terrible lighting, sorry",
-    "¡Precioso!",
-    "Magnifique !",
-    "Wunderschön!",
-    "정말 멋져요",
-    "すごい！",
-    "Красота!",
-    "meh",
-    "Where is this?",
-]
+SAMPLES = json.loads(Path(__file__).with_name("demo-posts.json").read_text(encoding="utf-8"))
+TEXTS = SAMPLES["texts"]
+COMMENTS = SAMPLES["comments"]
 WIDTH, HEIGHT = 160, 120
 
 

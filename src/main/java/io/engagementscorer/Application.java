@@ -2,8 +2,6 @@ package io.engagementscorer;
 
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
-import io.engagementscorer.bundles.ModelLoader;
-import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
@@ -16,7 +14,9 @@ import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostLimits;
 import io.engagementscorer.scoring.ServedModel;
-import io.engagementscorer.stream.ScoreQueries;
+import io.engagementscorer.serving.ModelLoader;
+import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.ScoringStream;
 import io.engagementscorer.stream.ScoringTopology;
 import io.engagementscorer.stream.StreamScoringSettings;
@@ -113,7 +113,7 @@ public final class Application implements AutoCloseable {
                   stream == null ? StreamsStatus.DISABLED : stream.stream(),
                   stream == null
                       ? null
-                      : new ScoreQueries(
+                      : new LatestScoresQuery(
                           stream.stream().streams(), config.streams().applicationServer()),
                   registry,
                   new ApiServer.Limits(

@@ -2,6 +2,7 @@ package io.engagementscorer.bundles;
 
 import io.engagementscorer.config.ModelSourceConfig;
 import io.engagementscorer.s3.S3Connection;
+import java.nio.file.Path;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -17,7 +18,7 @@ public final class BundleSources {
   /** A local folder, or S3 through the cache, with the SDK's default credential chain. */
   public static BundleSource open(ModelSourceConfig config) {
     if (!config.useS3()) {
-      return new LocalBundleSource(config.localDir());
+      return local(config.localDir());
     }
     S3Connection connection =
         S3Connection.open(
@@ -28,5 +29,10 @@ public final class BundleSources {
             calls -> calls.retryStrategy(AwsRetryStrategy.standardRetryStrategy()));
     return new S3BundleSource(
         config, connection, new BundleCache(config.cacheDir(), config.maxBundleBytes()));
+  }
+
+  /** The bundle in {@code directory}, read where it lies. */
+  public static BundleSource local(Path directory) {
+    return new LocalBundleSource(directory);
   }
 }

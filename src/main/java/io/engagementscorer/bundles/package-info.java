@@ -1,5 +1,5 @@
 /**
- * Where model bundles come from and how the served one is kept current: a local folder or S3
- * archives (fallback keys, a verified local cache), and the reloader that swaps new versions in.
+ * Where model bundles come from: a local folder or S3 archives (fallback keys, a verified local
+ * cache), each fetched bundle with the revision it was read at.
  */
 package io.engagementscorer.bundles;

@@ -14,7 +14,7 @@ final class BoundedReader {
   /**
    * All bytes of {@code in}, checking the deadline between reads.
    *
-   * @throws io.engagementscorer.preprocess.InvalidInputException {@code image_too_large} as soon as
+   * @throws io.engagementscorer.errors.InvalidInputException {@code image_too_large} as soon as
    *     more than {@code maxBytes} have arrived
    */
   static byte[] readAtMost(InputStream in, long maxBytes, FetchDeadline deadline, URI uri)

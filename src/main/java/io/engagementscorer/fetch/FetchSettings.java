@@ -1,5 +1,6 @@
 package io.engagementscorer.fetch;
 
+import io.engagementscorer.config.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +53,6 @@ public record FetchSettings(
   public static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
   public static final int DEFAULT_RETRIES = 2;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
-  public static final String DEFAULT_S3_REGION = "us-east-1";
 
   /** Longest accepted timeout: socket timeouts are whole milliseconds in an int. */
   static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
@@ -158,7 +158,7 @@ public record FetchSettings(
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
     private URI s3Endpoint;
     private boolean s3PathStyle;
-    private String s3Region = DEFAULT_S3_REGION;
+    private String s3Region = S3Settings.DEFAULT_REGION;
     private boolean allowPrivateAddresses;
 
     private Builder() {}

@@ -1,7 +1,7 @@
 package io.engagementscorer.fetch;
 
+import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.fetch.CheckedAddressResolver.ForbiddenAddressException;
-import io.engagementscorer.preprocess.InvalidInputException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;

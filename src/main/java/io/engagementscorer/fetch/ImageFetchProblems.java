@@ -1,46 +1,35 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.net.URI;
 
-/**
- * The stable problem codes an {@link ImageFetcher} puts on the {@link InvalidInputException}s it
- * throws, and the helpers that build them.
- */
+/** The {@link InvalidInputException}s an {@link ImageFetcher} throws, and how URIs are quoted. */
 public final class ImageFetchProblems {
-  /** Unknown scheme, malformed URI, or a URI without the parts its scheme needs. */
-  public static final String INVALID_URI = "invalid_image_uri";
-
-  /** A host, address or path the service refuses to read from. */
-  public static final String FORBIDDEN = "image_uri_forbidden";
-
-  /** HTTP 404/410, no such S3 key or bucket, no such file. */
-  public static final String NOT_FOUND = "image_not_found";
-
-  /** The image is larger than the configured maximum. */
-  public static final String TOO_LARGE = "image_too_large";
-
   /** Longest URI quoted in messages and logs; the rest is elided. */
   static final int MAX_QUOTED_URI_LENGTH = 200;
 
   private ImageFetchProblems() {}
 
   static InvalidInputException invalidUri(String uri, String why) {
-    return new InvalidInputException(INVALID_URI, "invalid image URI " + quote(uri) + ": " + why);
+    return new InvalidInputException(
+        InputProblem.INVALID_IMAGE_URI, "invalid image URI " + quote(uri) + ": " + why);
   }
 
   static InvalidInputException forbidden(URI uri, String why) {
     return new InvalidInputException(
-        FORBIDDEN, "image URI " + quote(uri) + " is forbidden: " + why);
+        InputProblem.IMAGE_URI_FORBIDDEN, "image URI " + quote(uri) + " is forbidden: " + why);
   }
 
   static InvalidInputException notFound(URI uri, String what) {
-    return new InvalidInputException(NOT_FOUND, "image " + quote(uri) + " not found: " + what);
+    return new InvalidInputException(
+        InputProblem.IMAGE_NOT_FOUND, "image " + quote(uri) + " not found: " + what);
   }
 
   static InvalidInputException tooLarge(URI uri, long maxBytes) {
     return new InvalidInputException(
-        TOO_LARGE, "image " + quote(uri) + " is larger than " + maxBytes + " bytes");
+        InputProblem.IMAGE_TOO_LARGE,
+        "image " + quote(uri) + " is larger than " + maxBytes + " bytes");
   }
 
   static String quote(URI uri) {

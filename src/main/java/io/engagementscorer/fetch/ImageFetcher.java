@@ -1,6 +1,6 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InvalidInputException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -72,7 +72,8 @@ public final class ImageFetcher implements AutoCloseable {
       URI parsed = parse(uri);
       return fetchWithRetries(sourceFor(parsed, uri), parsed);
     } catch (InvalidInputException e) {
-      LOG.warn("Image fetch of {} refused ({}): {}", quote(uri), e.problem(), e.getMessage());
+      LOG.warn(
+          "Image fetch of {} refused ({}): {}", quote(uri), e.problem().code(), e.getMessage());
       throw e;
     } catch (ImageFetchException e) {
       LOG.warn("Image fetch of {} failed: {}", quote(uri), e.getMessage(), e);

@@ -10,8 +10,8 @@ interface ImageSource extends AutoCloseable {
   /**
    * The image bytes, at most the configured maximum.
    *
-   * @throws io.engagementscorer.preprocess.InvalidInputException for a malformed, forbidden,
-   *     missing or oversized reference: trying again will not help
+   * @throws io.engagementscorer.errors.InvalidInputException for a malformed, forbidden, missing or
+   *     oversized reference: trying again will not help
    * @throws ImageFetchException for anything else; retried by the caller when {@link
    *     ImageFetchException#retryable()}
    */

@@ -1,6 +1,6 @@
 package io.engagementscorer.http;
 
-import io.engagementscorer.bundles.ModelReloader;
+import io.engagementscorer.serving.ModelReloader;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -2,10 +2,10 @@ package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import io.engagementscorer.bundles.ModelReloader;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.ScoringUnavailableException;
-import io.engagementscorer.stream.ScoreQueries;
+import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.Javalin;
 import io.javalin.http.ContentType;
@@ -48,14 +48,14 @@ public final class ApiServer implements AutoCloseable {
    *
    * @param reloader the model reloader, behind {@code POST /api/v1/admin/reload}
    * @param adminToken the admin API's bearer token, or null to turn the admin API off
-   * @param scores interactive queries of the stream, or null when this instance runs none
+   * @param scores interactive queries of the stream's scores, or null when this instance runs none
    */
   public ApiServer(
       EngagementScorer scorer,
       ModelReloader reloader,
       String adminToken,
       StreamsStatus streams,
-      ScoreQueries scores,
+      LatestScoresQuery scores,
       PrometheusMeterRegistry registry,
       Limits limits) {
     ObjectMapper mapper =
@@ -93,7 +93,9 @@ public final class ApiServer implements AutoCloseable {
     get("/api/v1/health/live", status::live);
     get("/api/v1/health/ready", status::ready);
     get("/api/v1/model-info", status::modelInfo);
-    get("/api/v1/scores/{postId}", new ScoresHandler(scores)::handle);
+    get(
+        "/api/v1/scores/{postId}",
+        new ScoresHandler(scores == null ? null : new ScoreLookup(scores))::handle);
     post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);
     get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
     get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));

@@ -1,13 +1,12 @@
 package io.engagementscorer.http;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InvalidInputException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.ScoringUnavailableException;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -20,7 +19,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PredictHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PredictHandler.class);
-  private static final Set<String> TOO_LARGE = Set.of("image_too_large");
 
   /**
    * The response body; the first three fields are the original service's.
@@ -68,8 +66,7 @@ final class PredictHandler {
     try {
       prediction = scorer.score(parser.parse(readBody(ctx)));
     } catch (InvalidInputException e) {
-      throw new ApiException(
-          TOO_LARGE.contains(e.problem()) ? 413 : 422, e.problem(), e.getMessage());
+      throw new ApiException(e.problem().httpStatus(), e.problem().code(), e.getMessage());
     }
     ctx.future(
         () ->
@@ -118,7 +115,8 @@ final class PredictHandler {
           cause instanceof TimeoutException ? "scoring timed out under load" : cause.getMessage();
       ErrorAnswers.unavailable(ctx, retryAfterSeconds, detail);
     } else if (cause instanceof InvalidInputException invalid) {
-      ErrorAnswers.send(ctx, 422, invalid.problem(), invalid.getMessage());
+      ErrorAnswers.send(
+          ctx, invalid.problem().httpStatus(), invalid.problem().code(), invalid.getMessage());
     } else {
       LOG.error("Scoring failed", cause);
       ErrorAnswers.send(ctx, 500, "scoring_failed", "The model failed on this post: " + cause);

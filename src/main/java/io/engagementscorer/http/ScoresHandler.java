@@ -1,15 +1,14 @@
 package io.engagementscorer.http;
 
-import io.engagementscorer.scoring.ScoringUnavailableException;
-import io.engagementscorer.stream.ScoreQueries;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.javalin.http.Context;
 
 /** {@code GET /api/v1/scores/{postId}}: the latest score of a post, from the stream's store. */
 final class ScoresHandler {
-  private final ScoreQueries queries;
+  private final ScoreLookup queries;
 
   /** A handler over {@code queries}, or null in an instance that runs no stream. */
-  ScoresHandler(ScoreQueries queries) {
+  ScoresHandler(ScoreLookup queries) {
     this.queries = queries;
   }
 
@@ -19,7 +18,7 @@ final class ScoresHandler {
           "this instance runs no stream (KAFKA_BOOTSTRAP_SERVERS is not set)");
     }
     String postId = ctx.pathParam("postId");
-    boolean localOnly = Boolean.parseBoolean(ctx.queryParam(ScoreQueries.LOCAL_ONLY));
+    boolean localOnly = Boolean.parseBoolean(ctx.queryParam(ScoreLookup.LOCAL_ONLY));
     queries
         .latest(postId, localOnly)
         .ifPresentOrElse(

@@ -1,13 +1,13 @@
 package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.engagementscorer.bundles.ModelReloader;
 import io.engagementscorer.model.BundleManifest;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.ModelOrigin;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
 import io.engagementscorer.scoring.ServedModel;
+import io.engagementscorer.serving.ModelReloader;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.http.Context;
 import java.util.List;

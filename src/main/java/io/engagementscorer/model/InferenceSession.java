@@ -196,7 +196,8 @@ public final class InferenceSession implements AutoCloseable {
     try {
       return predictor.predict(inputs);
     } catch (TranslateException e) {
-      throw new ModelException("Inference failed on inputs " + inputs.getShapes(), e);
+      throw new ModelException(
+          "Inference failed on inputs " + Arrays.toString(inputs.getShapes()), e);
     }
   }
 

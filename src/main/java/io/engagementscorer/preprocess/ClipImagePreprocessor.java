@@ -1,5 +1,7 @@
 package io.engagementscorer.preprocess;
 
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.awt.image.BufferedImage;
 import java.util.Objects;
 
@@ -41,7 +43,7 @@ public final class ClipImagePreprocessor {
    * B), row by row. An image that is not TYPE_INT_RGB is first converted to RGB like Pillow's
    * {@code convert("RGB")}.
    *
-   * @throws InvalidInputException with problem {@value ImageDecoder#INVALID_IMAGE} when the aspect
+   * @throws InvalidInputException with problem {@link InputProblem#INVALID_IMAGE} when the aspect
    *     ratio is so extreme that the resized long edge exceeds {@link Integer#MAX_VALUE}
    */
   public float[] preprocess(BufferedImage image) {
@@ -86,7 +88,7 @@ public final class ClipImagePreprocessor {
     double longEdge = (double) ((long) shortestEdge * length) / otherLength;
     if (longEdge > Integer.MAX_VALUE) {
       throw new InvalidInputException(
-          ImageDecoder.INVALID_IMAGE,
+          InputProblem.INVALID_IMAGE,
           "aspect ratio "
               + length
               + ":"

@@ -1,5 +1,7 @@
 package io.engagementscorer.preprocess;
 
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -26,12 +28,6 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * call uses its own ImageIO reader and disposes of it.
  */
 public final class ImageDecoder {
-  /** The problem code of bytes that are not a decodable image of a supported format. */
-  public static final String INVALID_IMAGE = "invalid_image";
-
-  /** The problem code of an image whose width × height exceeds the pixel cap. */
-  public static final String IMAGE_TOO_LARGE = "image_too_large";
-
   // The JDK's JPEG reader fills a truncated image with grey and only warns; Pillow refuses it
   // ("image file is truncated"), so these warnings are errors. Others, such as "extraneous bytes
   // before marker", Pillow accepts too.
@@ -62,10 +58,10 @@ public final class ImageDecoder {
   /**
    * The upright TYPE_INT_RGB image that {@code bytes} encode.
    *
-   * @throws InvalidInputException with problem {@value #INVALID_IMAGE} when the bytes are empty,
-   *     not an image, of an unsupported format, truncated or corrupt (the decoder's exception is
-   *     kept as the cause), or {@value #IMAGE_TOO_LARGE} when the header declares more than {@link
-   *     #maxPixels()} pixels
+   * @throws InvalidInputException with problem {@value #InputProblem.INVALID_IMAGE} when the bytes
+   *     are empty, not an image, of an unsupported format, truncated or corrupt (the decoder's
+   *     exception is kept as the cause), or {@value #InputProblem.IMAGE_TOO_LARGE} when the header
+   *     declares more than {@link #maxPixels()} pixels
    */
   public BufferedImage decode(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
@@ -74,7 +70,7 @@ public final class ImageDecoder {
             .orElseThrow(
                 () ->
                     new InvalidInputException(
-                        INVALID_IMAGE, ImageFormat.describeUnsupported(bytes)));
+                        InputProblem.INVALID_IMAGE, ImageFormat.describeUnsupported(bytes)));
     BufferedImage decoded = readFirstImage(bytes, format);
     BufferedImage rgb = RgbConverter.toRgb(decoded);
     return ExifOrientation.makeUpright(rgb, ExifOrientation.read(bytes, format));
@@ -113,12 +109,13 @@ public final class ImageDecoder {
   private void rejectOversize(ImageFormat format, int width, int height) {
     if (width <= 0 || height <= 0) {
       throw new InvalidInputException(
-          INVALID_IMAGE, format + " header declares an empty image of " + width + "x" + height);
+          InputProblem.INVALID_IMAGE,
+          format + " header declares an empty image of " + width + "x" + height);
     }
     long pixels = (long) width * height;
     if (pixels > maxPixels) {
       throw new InvalidInputException(
-          IMAGE_TOO_LARGE,
+          InputProblem.IMAGE_TOO_LARGE,
           String.format(
               Locale.ROOT,
               "image is %dx%d = %d pixels, over the limit of %d pixels",
@@ -134,7 +131,7 @@ public final class ImageDecoder {
       String lowerCase = warning.toLowerCase(Locale.ROOT);
       if (JPEG_TRUNCATION_WARNINGS.stream().anyMatch(lowerCase::contains)) {
         throw new InvalidInputException(
-            INVALID_IMAGE,
+            InputProblem.INVALID_IMAGE,
             "truncated JPEG: " + warning,
             new IIOException("JPEG decoder warnings: " + warnings));
       }
@@ -165,7 +162,7 @@ public final class ImageDecoder {
     } catch (IOException | RuntimeException e) {
       String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
       throw new InvalidInputException(
-          INVALID_IMAGE,
+          InputProblem.INVALID_IMAGE,
           "cannot decode the "
               + format
               + " image; it is corrupt, truncated or uses an unsupported feature: "

@@ -1,5 +1,7 @@
 package io.engagementscorer.preprocess;
 
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -128,7 +130,7 @@ final class RgbConverter {
     boolean grey = colourType == ColorSpace.TYPE_GRAY && colours == 1;
     if (!grey && !(colourType == ColorSpace.TYPE_RGB && colours == 3)) {
       throw new InvalidInputException(
-          ImageDecoder.INVALID_IMAGE,
+          InputProblem.INVALID_IMAGE,
           "unsupported colour model with "
               + colours
               + " colour components (colour space type "
@@ -167,6 +169,6 @@ final class RgbConverter {
       return sample * MAX_8_BIT / ((1 << bits) - 1);
     }
     throw new InvalidInputException(
-        ImageDecoder.INVALID_IMAGE, "unsupported sample size of " + bits + " bits per channel");
+        InputProblem.INVALID_IMAGE, "unsupported sample size of " + bits + " bits per channel");
   }
 }

@@ -1,6 +1,7 @@
 package io.engagementscorer.scoring;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InvalidInputException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;

@@ -1,5 +1,6 @@
 package io.engagementscorer.scoring;
 
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;

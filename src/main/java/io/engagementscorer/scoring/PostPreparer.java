@@ -1,12 +1,13 @@
 package io.engagementscorer.scoring;
 
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.model.BundleManifest;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.TokenEncoder;
 import io.engagementscorer.preprocess.ClipImagePreprocessor;
 import io.engagementscorer.preprocess.ImageDecoder;
 import io.engagementscorer.preprocess.ImagePreprocessingSpec;
-import io.engagementscorer.preprocess.InvalidInputException;
 import io.engagementscorer.preprocess.TextCleaner;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,7 +140,7 @@ public final class PostPreparer {
   private void checkLimits(String rawText, List<String> comments) {
     if (rawText.length() > limits.maxTextLength()) {
       throw new InvalidInputException(
-          "text_too_long",
+          InputProblem.TEXT_TOO_LONG,
           "raw_text has "
               + rawText.length()
               + " characters; the limit is "
@@ -148,14 +149,14 @@ public final class PostPreparer {
     }
     if (comments.size() > limits.maxComments()) {
       throw new InvalidInputException(
-          "too_many_comments",
+          InputProblem.TOO_MANY_COMMENTS,
           comments.size() + " comments; the limit is " + limits.maxComments() + " (MAX_COMMENTS)");
     }
     for (int index = 0; index < comments.size(); index++) {
       int length = comments.get(index).length();
       if (length > limits.maxCommentLength()) {
         throw new InvalidInputException(
-            "comment_too_long",
+            InputProblem.COMMENT_TOO_LONG,
             "comments["
                 + index
                 + "] has "
@@ -170,7 +171,7 @@ public final class PostPreparer {
   private void checkImageSize(byte[] image) {
     if (image.length > limits.maxImageBytes()) {
       throw new InvalidInputException(
-          "image_too_large",
+          InputProblem.IMAGE_TOO_LARGE,
           "the image has "
               + image.length
               + " bytes; the limit is "

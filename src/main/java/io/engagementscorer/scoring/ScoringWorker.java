@@ -18,7 +18,7 @@ import java.util.Map;
 final class ScoringWorker implements MicroBatcher.BatchProcessor<ScoringJob, EngagementPrediction> {
   private final int sentimentBatchSize;
   private final MeterRegistry registry;
-  private final Map<ServedModel, BatchScorer> scorers = new IdentityHashMap<>();
+  private final IdentityHashMap<ServedModel, BatchScorer> scorers = new IdentityHashMap<>();
 
   ScoringWorker(int sentimentBatchSize, MeterRegistry registry) {
     this.sentimentBatchSize = sentimentBatchSize;

@@ -45,6 +45,8 @@ final class BrokerProbe implements AutoCloseable {
   }
 
   /** Starts probing with an admin client of {@code adminConfig} (the stream's own settings). */
+  // The task's future carries nothing: probe() catches everything, and close() stops it.
+  @SuppressWarnings("FutureReturnValueIgnored")
   static BrokerProbe start(Map<String, Object> adminConfig) {
     BrokerProbe probe = new BrokerProbe(Admin.create(adminConfig));
     probe.scheduler.scheduleWithFixedDelay(

@@ -1,12 +1,13 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.errors.DeadLetterStage;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The headers every dead letter carries: why it failed, at which stage, the exception class, and
- * where the record came from.
+ * The headers every dead letter carries: why it failed, at which {@link DeadLetterStage}, the
+ * exception class, and where the record came from.
  */
 public final class DeadLetters {
   public static final String REASON = "dlq.reason";
@@ -16,22 +17,13 @@ public final class DeadLetters {
   public static final String SOURCE_PARTITION = "dlq.source.partition";
   public static final String SOURCE_OFFSET = "dlq.source.offset";
 
-  /** Decoding the input record failed. */
-  public static final String STAGE_DECODE = "decode";
-
-  /** The post's image could not be fetched or read. */
-  public static final String STAGE_IMAGE = "image";
-
-  /** The post could not be scored. */
-  public static final String STAGE_SCORE = "score";
-
   private DeadLetters() {}
 
   static Headers headers(
-      String stage, Throwable failure, String topic, int partition, long offset) {
+      DeadLetterStage stage, Throwable failure, String topic, int partition, long offset) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(REASON, bytes(String.valueOf(failure.getMessage())));
-    headers.add(STAGE, bytes(stage));
+    headers.add(STAGE, bytes(stage.value()));
     headers.add(EXCEPTION_CLASS, bytes(failure.getClass().getName()));
     headers.add(SOURCE_TOPIC, bytes(topic));
     headers.add(SOURCE_PARTITION, bytes(Integer.toString(partition)));

@@ -6,8 +6,8 @@ public interface ImageResolver {
   /**
    * The image's bytes.
    *
-   * @throws io.engagementscorer.preprocess.InvalidInputException when the URI is malformed,
-   *     forbidden, missing or too large
+   * @throws io.engagementscorer.errors.InvalidInputException when the URI is malformed, forbidden,
+   *     missing or too large
    * @throws RuntimeException when fetching failed after its retries
    */
   byte[] fetch(String uri);

@@ -7,14 +7,16 @@ import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.DeadLetterStage;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.ContentDigest;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.KnownFeatures;
 import io.engagementscorer.scoring.PostFeatures;
 import io.engagementscorer.scoring.ScoringRequest;
-import io.engagementscorer.scoring.ScoringUnavailableException;
 import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +33,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -146,7 +147,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
           record.key(),
           record.value(),
           DeadLetters.headers(
-              DeadLetters.STAGE_DECODE, e, source.topic(), source.partition(), source.offset()));
+              DeadLetterStage.DECODE, e, source.topic(), source.partition(), source.offset()));
       return;
     }
     Instant eventTime =
@@ -246,8 +247,8 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
           postId,
           new InFlight(
               state,
-              CompletableFuture.supplyAsync(() -> scorer.score(request), preparation)
-                  .thenCompose(Function.identity())));
+              CompletableFuture.completedFuture(request)
+                  .thenComposeAsync(scorer::score, preparation)));
     }
   }
 
@@ -375,7 +376,8 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     return () -> {
       if (image.getBytes() != null || image.getUri() == null) {
         throw new InvalidInputException(
-            "invalid_image_reference", "an image reference needs exactly one of bytes and uri");
+            InputProblem.INVALID_IMAGE_REFERENCE,
+            "an image reference needs exactly one of bytes and uri");
       }
       try {
         return images.fetch(image.getUri());
@@ -429,21 +431,19 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
         && kept.getTextSha256().equals(next.getTextSha256());
   }
 
-  private static String stageOf(Throwable failure) {
+  private static DeadLetterStage stageOf(Throwable failure) {
     if (failure instanceof InvalidInputException invalid) {
-      return invalid.problem().contains("image")
-          ? DeadLetters.STAGE_IMAGE
-          : DeadLetters.STAGE_SCORE;
+      return invalid.problem().deadLetterStage();
     }
     // Anything else before scoring is the image fetch failing after its retries.
-    return failure instanceof ImageFetchFailure ? DeadLetters.STAGE_IMAGE : DeadLetters.STAGE_SCORE;
+    return failure instanceof ImageFetchFailure ? DeadLetterStage.IMAGE : DeadLetterStage.SCORE;
   }
 
-  private void deadLetterState(PostState state, String stage, Throwable failure) {
+  private void deadLetterState(PostState state, DeadLetterStage stage, Throwable failure) {
     LOG.warn(
         "Post {} sent to the dead-letter topic ({}): {}",
         state.getPostId(),
-        stage,
+        stage.value(),
         failure.getMessage());
     deadLetter(
         state.getPostId(),

@@ -11,6 +11,7 @@ import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.scoring.ServedModels;
+import io.engagementscorer.serving.ModelLoader;
 import io.engagementscorer.testing.PythonExporter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.engagementscorer.dev;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.avro.Comment;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
@@ -11,7 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -23,34 +29,11 @@ import javax.imageio.ImageIO;
  * the same posts over time.
  */
 final class DemoProducer implements Runnable {
-  private static final List<String> TEXTS =
-      List.of(
-          "Check out this amazing sunset! #beautiful #nature",
-          "Golden hour at the harbour 🌅 #travel https://example.com/trip",
-          "¡Qué atardecer tan bonito en la playa! #verano",
-          "Coucher de soleil magique sur la montagne #voyage @amis",
-          "Sonnenuntergang am See, einfach traumhaft #natur",
-          "오늘 석양이 정말 아름다워요 #여행",
-          "今日の夕焼けは最高でした #旅行",
-          "Невероятный закат над рекой #природа",
-          "Morning run done, legs are jelly 🏃 #fitness",
-          "New recipe: roasted tomatoes and basil #food");
-  private static final List<String> COMMENTS =
-      List.of(
-          "Wow, so beautiful!",
-          "Amazing shot!",
-          "Love this!",
-          "Not my favourite, the colours are off",
-          "Terrible lighting, sorry",
-          "¡Precioso!",
-          "Magnifique !",
-          "Wunderschön!",
-          "정말 멋져요",
-          "すごい！",
-          "Красота!",
-          "meh",
-          "Where is this?");
+  // The same samples as the Compose stack's demo producer (ops/compose/demo_producer.py).
+  private static final Path SAMPLES = Path.of("ops/compose/demo-posts.json");
 
+  private final List<String> texts;
+  private final List<String> commentTexts;
   private final Consumer<PostEvent> publish;
   private final int posts;
   private final long pauseMillis;
@@ -62,6 +45,24 @@ final class DemoProducer implements Runnable {
     this.publish = publish;
     this.posts = posts;
     this.pauseMillis = pauseMillis;
+    JsonNode samples = readSamples();
+    this.texts = strings(samples.get("texts"));
+    this.commentTexts = strings(samples.get("comments"));
+  }
+
+  /** Run from the repository root, as ops/local-stack.sh does. */
+  private static JsonNode readSamples() {
+    try {
+      return new ObjectMapper().readTree(Files.readString(SAMPLES, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the demo samples " + SAMPLES.toAbsolutePath(), e);
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> values = new ArrayList<>();
+    array.forEach(value -> values.add(value.asText()));
+    return List.copyOf(values);
   }
 
   void stop() {
@@ -84,7 +85,7 @@ final class DemoProducer implements Runnable {
   private PostEvent newPost(int post) {
     return PostEvent.newBuilder()
         .setPostId("demo-" + post)
-        .setText(TEXTS.get(post % TEXTS.size()))
+        .setText(texts.get(post % texts.size()))
         .setImage(
             ImageReference.newBuilder()
                 .setBytes(ByteBuffer.wrap(picture(post)))
@@ -98,12 +99,12 @@ final class DemoProducer implements Runnable {
   private PostEvent commentsFor(String postId, int count) {
     List<Comment> comments =
         random
-            .ints(count, 0, COMMENTS.size())
+            .ints(count, 0, commentTexts.size())
             .mapToObj(
                 index ->
                     Comment.newBuilder()
                         .setCommentId("comment-" + ++commentCounter)
-                        .setText(COMMENTS.get(index))
+                        .setText(commentTexts.get(index))
                         .setCreatedAt(Instant.now())
                         .build())
             .toList();

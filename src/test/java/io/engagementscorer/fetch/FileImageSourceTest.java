@@ -3,7 +3,8 @@ package io.engagementscorer.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +54,11 @@ class FileImageSourceTest {
   void shouldRefuseDotDotEscape() throws IOException {
     Files.write(temp.resolve("secret.txt"), IMAGE);
 
-    assertProblem("file://" + root + "/../secret.txt", ImageFetchProblems.FORBIDDEN)
+    assertProblem("file://" + root + "/../secret.txt", InputProblem.IMAGE_URI_FORBIDDEN)
         .hasMessageContaining("outside the configured image root")
         .hasMessageNotContaining(temp.toString() + "/secret");
-    assertProblem("file://" + root + "/%2e%2e/secret.txt", ImageFetchProblems.FORBIDDEN);
-    assertProblem("file:///etc/passwd", ImageFetchProblems.FORBIDDEN);
+    assertProblem("file://" + root + "/%2e%2e/secret.txt", InputProblem.IMAGE_URI_FORBIDDEN);
+    assertProblem("file:///etc/passwd", InputProblem.IMAGE_URI_FORBIDDEN);
   }
 
   @Test
@@ -66,17 +67,17 @@ class FileImageSourceTest {
     Files.createSymbolicLink(root.resolve("escape.png"), secret);
     Files.createSymbolicLink(root.resolve("outside"), temp);
 
-    assertProblem(root.resolve("escape.png").toUri().toString(), ImageFetchProblems.FORBIDDEN)
+    assertProblem(root.resolve("escape.png").toUri().toString(), InputProblem.IMAGE_URI_FORBIDDEN)
         .hasMessageContaining("link");
     assertProblem(
-        root.resolve("outside/secret.png").toUri().toString(), ImageFetchProblems.FORBIDDEN);
+        root.resolve("outside/secret.png").toUri().toString(), InputProblem.IMAGE_URI_FORBIDDEN);
   }
 
   @Test
   void shouldRefuseADirectory() throws IOException {
     Files.createDirectory(root.resolve("dir"));
 
-    assertProblem(root.resolve("dir").toUri().toString(), ImageFetchProblems.FORBIDDEN)
+    assertProblem(root.resolve("dir").toUri().toString(), InputProblem.IMAGE_URI_FORBIDDEN)
         .hasMessageContaining("not a regular file");
   }
 
@@ -85,18 +86,18 @@ class FileImageSourceTest {
     Files.write(root.resolve("big.png"), new byte[17]);
     Files.write(root.resolve("exact.png"), new byte[16]);
 
-    assertProblem(root.resolve("big.png").toUri().toString(), ImageFetchProblems.TOO_LARGE);
+    assertProblem(root.resolve("big.png").toUri().toString(), InputProblem.IMAGE_TOO_LARGE);
     assertThat(fetcher.fetch(root.resolve("exact.png").toUri().toString())).hasSize(16);
   }
 
   @Test
   void shouldReportAMissingFileAsNotFound() {
-    assertProblem(root.resolve("missing.png").toUri().toString(), ImageFetchProblems.NOT_FOUND);
+    assertProblem(root.resolve("missing.png").toUri().toString(), InputProblem.IMAGE_NOT_FOUND);
   }
 
   @Test
   void shouldRefuseFileUrisWithAHost() {
-    assertProblem("file://server/images/cat.png", ImageFetchProblems.INVALID_URI);
+    assertProblem("file://server/images/cat.png", InputProblem.INVALID_IMAGE_URI);
   }
 
   @Test
@@ -109,7 +110,7 @@ class FileImageSourceTest {
   }
 
   private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertProblem(
-      String uri, String problem) {
+      String uri, InputProblem problem) {
     return assertThatThrownBy(() -> fetcher.fetch(uri))
         .isInstanceOfSatisfying(
             InvalidInputException.class, e -> assertThat(e.problem()).isEqualTo(problem));

@@ -7,7 +7,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -100,9 +101,9 @@ class HttpsImageSourceIT {
     FetchSettings settings =
         FetchSettings.builder().optAllowedHosts(Set.of("localhost", "127.0.0.1")).build();
     try (ImageFetcher fetcher = fetcher(new HttpsImageSource(settings, tls.client), settings)) {
-      assertProblem(fetcher, url("localhost", "/cat.png"), ImageFetchProblems.FORBIDDEN)
+      assertProblem(fetcher, url("localhost", "/cat.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("loopback");
-      assertProblem(fetcher, url("127.0.0.1", "/cat.png"), ImageFetchProblems.FORBIDDEN)
+      assertProblem(fetcher, url("127.0.0.1", "/cat.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("loopback");
     }
     assertThat(requests).hasValue(0);
@@ -120,7 +121,7 @@ class HttpsImageSourceIT {
   @Test
   void shouldRefuseAHostNotOnTheAllowListBeforeConnecting() {
     try (ImageFetcher fetcher = localFetcher(0)) {
-      assertProblem(fetcher, url("127.0.0.1", "/cat.png"), ImageFetchProblems.FORBIDDEN)
+      assertProblem(fetcher, url("127.0.0.1", "/cat.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("allow-list");
     }
     assertThat(requests).hasValue(0);
@@ -129,7 +130,7 @@ class HttpsImageSourceIT {
   @Test
   void shouldReportNotFound() {
     try (ImageFetcher fetcher = localFetcher(2)) {
-      assertProblem(fetcher, url("localhost", "/missing.png"), ImageFetchProblems.NOT_FOUND);
+      assertProblem(fetcher, url("localhost", "/missing.png"), InputProblem.IMAGE_NOT_FOUND);
     }
     assertThat(requests).hasValue(1);
   }
@@ -203,8 +204,8 @@ class HttpsImageSourceIT {
   @Test
   void shouldRefuseAnOversizedBody() {
     try (ImageFetcher fetcher = localFetcher(0)) {
-      assertProblem(fetcher, url("localhost", "/big.png"), ImageFetchProblems.TOO_LARGE);
-      assertProblem(fetcher, url("localhost", "/big-chunked.png"), ImageFetchProblems.TOO_LARGE);
+      assertProblem(fetcher, url("localhost", "/big.png"), InputProblem.IMAGE_TOO_LARGE);
+      assertProblem(fetcher, url("localhost", "/big-chunked.png"), InputProblem.IMAGE_TOO_LARGE);
     }
   }
 
@@ -227,14 +228,14 @@ class HttpsImageSourceIT {
                     : AddressClassifier.forbiddenReason(address));
     try (ImageFetcher fetcher = fetcher(source, settings)) {
       assertThat(fetcher.fetch(url("localhost", "/moved.png"))).isEqualTo(IMAGE);
-      assertProblem(fetcher, url("localhost", "/to-metadata.png"), ImageFetchProblems.FORBIDDEN)
+      assertProblem(fetcher, url("localhost", "/to-metadata.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("redirect")
           .hasMessageContaining("link-local");
       assertProblem(
-              fetcher, url("localhost", "/to-other-loopback.png"), ImageFetchProblems.FORBIDDEN)
+              fetcher, url("localhost", "/to-other-loopback.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("redirect")
           .hasMessageContaining("loopback");
-      assertProblem(fetcher, url("localhost", "/to-unlisted.png"), ImageFetchProblems.FORBIDDEN)
+      assertProblem(fetcher, url("localhost", "/to-unlisted.png"), InputProblem.IMAGE_URI_FORBIDDEN)
           .hasMessageContaining("allow-list");
     }
   }
@@ -308,7 +309,7 @@ class HttpsImageSourceIT {
   }
 
   private static org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertProblem(
-      ImageFetcher fetcher, String uri, String problem) {
+      ImageFetcher fetcher, String uri, InputProblem problem) {
     return assertThatThrownBy(() -> fetcher.fetch(uri))
         .isInstanceOfSatisfying(
             InvalidInputException.class, e -> assertThat(e.problem()).isEqualTo(problem));

@@ -3,7 +3,8 @@ package io.engagementscorer.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.net.URI;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +49,7 @@ class HttpsImageSourceTest {
     assertThatThrownBy(() -> source.fetch(URI.create(uri)))
         .isInstanceOfSatisfying(
             InvalidInputException.class,
-            e -> assertThat(e.problem()).isEqualTo(ImageFetchProblems.FORBIDDEN))
+            e -> assertThat(e.problem()).isEqualTo(InputProblem.IMAGE_URI_FORBIDDEN))
         .hasMessageContaining(reason)
         .hasMessageNotContaining("secret");
   }

@@ -3,7 +3,8 @@ package io.engagementscorer.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -43,7 +44,7 @@ class ImageFetcherTest {
       assertThatThrownBy(() -> fetcher.fetch(uri))
           .isInstanceOfSatisfying(
               InvalidInputException.class,
-              e -> assertThat(e.problem()).isEqualTo(ImageFetchProblems.INVALID_URI))
+              e -> assertThat(e.problem()).isEqualTo(InputProblem.INVALID_IMAGE_URI))
           .hasMessageContaining(uri.substring(0, 8))
           .hasMessageContaining("unsupported scheme");
     }
@@ -57,7 +58,7 @@ class ImageFetcherTest {
       assertThatThrownBy(() -> fetcher.fetch(uri))
           .isInstanceOfSatisfying(
               InvalidInputException.class,
-              e -> assertThat(e.problem()).isEqualTo(ImageFetchProblems.INVALID_URI));
+              e -> assertThat(e.problem()).isEqualTo(InputProblem.INVALID_IMAGE_URI));
     }
   }
 

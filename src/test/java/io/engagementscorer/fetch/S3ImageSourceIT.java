@@ -3,7 +3,8 @@ package io.engagementscorer.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engagementscorer.preprocess.InvalidInputException;
+import io.engagementscorer.errors.InputProblem;
+import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.testing.S3Store;
 import java.net.URI;
 import java.time.Duration;
@@ -59,25 +60,25 @@ class S3ImageSourceIT {
 
   @Test
   void shouldReportAMissingKeyAsNotFound() {
-    assertProblem("s3://images/posts/dog.jpg", ImageFetchProblems.NOT_FOUND)
+    assertProblem("s3://images/posts/dog.jpg", InputProblem.IMAGE_NOT_FOUND)
         .hasMessageContaining("no such key");
   }
 
   @Test
   void shouldReportAMissingBucketAsNotFound() {
-    assertProblem("s3://no-such-bucket/cat.jpg", ImageFetchProblems.NOT_FOUND)
+    assertProblem("s3://no-such-bucket/cat.jpg", InputProblem.IMAGE_NOT_FOUND)
         .hasMessageContaining("bucket");
   }
 
   @Test
   void shouldRefuseAnObjectOverTheCap() {
-    assertProblem("s3://images/big.jpg", ImageFetchProblems.TOO_LARGE);
+    assertProblem("s3://images/big.jpg", InputProblem.IMAGE_TOO_LARGE);
   }
 
   @Test
   void shouldRefuseAMalformedBucketName() {
-    assertProblem("s3://Bad_Bucket/cat.jpg", ImageFetchProblems.INVALID_URI);
-    assertProblem("s3://images", ImageFetchProblems.INVALID_URI);
+    assertProblem("s3://Bad_Bucket/cat.jpg", InputProblem.INVALID_IMAGE_URI);
+    assertProblem("s3://images", InputProblem.INVALID_IMAGE_URI);
   }
 
   @Test
@@ -90,7 +91,7 @@ class S3ImageSourceIT {
   }
 
   private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertProblem(
-      String uri, String problem) {
+      String uri, InputProblem problem) {
     return assertThatThrownBy(() -> fetcher.fetch(uri))
         .isInstanceOfSatisfying(
             InvalidInputException.class, e -> assertThat(e.problem()).isEqualTo(problem));

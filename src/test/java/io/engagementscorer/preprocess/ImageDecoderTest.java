@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.engagementscorer.errors.InvalidInputException;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -220,7 +221,7 @@ class ImageDecoderTest {
   void shouldRejectTruncatedFixtureAsInvalidImageKeepingTheCause(String fixture) {
     InvalidInputException error = decodeFailure(bytes(fixture));
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("truncated").hasCauseInstanceOf(Exception.class);
   }
 
@@ -242,7 +243,7 @@ class ImageDecoderTest {
 
     InvalidInputException error = decodeFailure(Arrays.copyOf(whole, whole.length / 2));
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error.getCause()).isNotNull();
   }
 
@@ -250,7 +251,7 @@ class ImageDecoderTest {
   void shouldRejectTextAsNotAnImage() {
     InvalidInputException error = decodeFailure(bytes("not_an_image.txt"));
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("not an image").hasMessageContaining("text");
   }
 
@@ -258,7 +259,7 @@ class ImageDecoderTest {
   void shouldRejectEmptyBytes() {
     InvalidInputException error = decodeFailure(new byte[0]);
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("empty");
   }
 
@@ -268,7 +269,7 @@ class ImageDecoderTest {
 
     InvalidInputException error = decodeFailure(heif);
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("HEIF");
   }
 
@@ -278,7 +279,7 @@ class ImageDecoderTest {
 
     InvalidInputException error = decodeFailure(tiff);
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("TIFF").hasCauseInstanceOf(Exception.class);
   }
 
@@ -286,7 +287,7 @@ class ImageDecoderTest {
   void shouldRejectUnrecognisedBinaryShowingItsFirstBytes() {
     InvalidInputException error = decodeFailure(new byte[] {0, 1, 2, (byte) 0xFE});
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
     assertThat(error).hasMessageContaining("0x000102fe");
   }
 
@@ -299,7 +300,7 @@ class ImageDecoderTest {
 
     InvalidInputException error = decodeFailure(png);
 
-    assertThat(error.problem()).isEqualTo("image_too_large");
+    assertThat(error.problem().code()).isEqualTo("image_too_large");
     assertThat(error)
         .hasMessageContaining("50000x50000")
         .hasMessageContaining("2500000000")
@@ -311,7 +312,7 @@ class ImageDecoderTest {
     // As for the PNG: 50000 x 50000 declared, four bytes of pixel data.
     InvalidInputException error = decodeFailure(tiffWithJunkPixels(50_000, 50_000));
 
-    assertThat(error.problem()).isEqualTo("image_too_large");
+    assertThat(error.problem().code()).isEqualTo("image_too_large");
     assertThat(error).hasMessageContaining("50000x50000").hasMessageContaining("2500000000");
   }
 
@@ -319,7 +320,7 @@ class ImageDecoderTest {
   void shouldReportMissingTiffPixelDataAsInvalidImageWhenTheSizeIsAllowed() {
     InvalidInputException error = decodeFailure(tiffWithJunkPixels(64, 64));
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
   }
 
   @Test
@@ -327,7 +328,7 @@ class ImageDecoderTest {
     // The counterpart of the test above: the same kind of file under the cap reaches the pixels.
     InvalidInputException error = decodeFailure(pngWithJunkPixels(64, 64));
 
-    assertThat(error.problem()).isEqualTo("invalid_image");
+    assertThat(error.problem().code()).isEqualTo("invalid_image");
   }
 
   @Test
@@ -338,7 +339,7 @@ class ImageDecoderTest {
         catchThrowableOfType(
             InvalidInputException.class, () -> new ImageDecoder(320 * 240 - 1).decode(png));
 
-    assertThat(error.problem()).isEqualTo("image_too_large");
+    assertThat(error.problem().code()).isEqualTo("image_too_large");
     assertThat(error).hasMessageContaining("320x240").hasMessageContaining("76799");
     assertThat(new ImageDecoder(320 * 240).decode(png).getWidth()).isEqualTo(320);
   }

@@ -3,6 +3,7 @@ package io.engagementscorer.scoring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.model.BundleFixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;

@@ -12,6 +12,7 @@ import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
+import io.engagementscorer.errors.DeadLetterStage;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.ContentDigest;
@@ -304,7 +305,7 @@ class ScoringTopologyTest {
     TestRecord<String, byte[]> dead = deadLetters.readRecord();
     assertThat(dead.key()).isEqualTo("bad");
     assertThat(dead.value()).isEqualTo("not avro at all".getBytes(StandardCharsets.UTF_8));
-    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_DECODE);
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetterStage.DECODE.value());
     assertThat(header(dead.headers(), DeadLetters.SOURCE_TOPIC)).isEqualTo("posts");
     assertThat(header(dead.headers(), DeadLetters.SOURCE_PARTITION)).isEqualTo("0");
     assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
@@ -341,7 +342,7 @@ class ScoringTopologyTest {
 
     TestRecord<String, byte[]> dead = deadLetters.readRecord();
     assertThat(dead.key()).isEqualTo("p1");
-    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_IMAGE);
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetterStage.IMAGE.value());
     assertThat(header(dead.headers(), DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(scores.readValue().getPostId()).isEqualTo("p2");
   }
@@ -357,7 +358,7 @@ class ScoringTopologyTest {
 
     assertThat(fetched).containsExactly("s3://bucket/missing.png");
     TestRecord<String, byte[]> dead = deadLetters.readRecord();
-    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetters.STAGE_IMAGE);
+    assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo(DeadLetterStage.IMAGE.value());
     assertThat(header(dead.headers(), DeadLetters.EXCEPTION_CLASS))
         .isEqualTo(IllegalStateException.class.getName());
     assertThat(scores.isEmpty()).isTrue();

@@ -1,6 +1,7 @@
-package io.engagementscorer.bundles;
+package io.engagementscorer.serving;
 
 import ai.djl.Device;
+import io.engagementscorer.bundles.FetchedBundle;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.scoring.FeatureCache;

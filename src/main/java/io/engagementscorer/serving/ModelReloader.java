@@ -1,6 +1,9 @@
-package io.engagementscorer.bundles;
+package io.engagementscorer.serving;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.engagementscorer.bundles.BundleSource;
+import io.engagementscorer.bundles.BundleSourceException;
+import io.engagementscorer.bundles.FetchedBundle;
 import io.engagementscorer.model.ModelException;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
@@ -147,6 +150,8 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   /** Starts checking the source every interval, when one is configured. */
+  // The task's future carries nothing: checkSafely catches everything, and close() stops it.
+  @SuppressWarnings("FutureReturnValueIgnored")
   public ModelReloader start() {
     if (!interval.isZero()) {
       long millis = interval.toMillis();
@@ -181,7 +186,13 @@ public final class ModelReloader implements AutoCloseable {
     try {
       lastCheckAt = Instant.now();
       Result result = attempt(force);
+      // Published before it is counted: whoever sees the count then sees this result.
       lastResult = result;
+      if (result.outcome() == Outcome.RELOADED) {
+        succeeded.increment();
+      } else if (result.outcome() == Outcome.REJECTED) {
+        failed.increment();
+      }
       return result;
     } finally {
       running.unlock();
@@ -234,7 +245,6 @@ public final class ModelReloader implements AutoCloseable {
       return reject(current, revision, "version " + next.version() + " " + detail);
     }
     scorer.replace(next);
-    succeeded.increment();
     rejectedRevisions.remove(revision.id());
     publishServed();
     return new Result(
@@ -259,7 +269,6 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   private Result reject(ServedModel current, BundleSource.Revision revision, String detail) {
-    failed.increment();
     rejectedRevisions.add(revision.id());
     LOG.error(
         "Rejected the new model at {} (revision {}): {}; still serving {}",

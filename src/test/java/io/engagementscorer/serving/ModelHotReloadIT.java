@@ -1,4 +1,4 @@
-package io.engagementscorer.bundles;
+package io.engagementscorer.serving;
 
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;

@@ -1,4 +1,4 @@
-package io.engagementscorer.scoring;
+package io.engagementscorer.errors;
 
 /**
  * The scorer cannot take this post now: its queue is full, it is shutting down, or its model failed

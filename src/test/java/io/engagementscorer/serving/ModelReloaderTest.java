@@ -1,9 +1,11 @@
-package io.engagementscorer.bundles;
+package io.engagementscorer.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.engagementscorer.bundles.BundleSource;
+import io.engagementscorer.bundles.BundleSources;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
@@ -33,7 +35,7 @@ class ModelReloaderTest {
   @BeforeEach
   void start() {
     folder = BundleFixtures.copyOfTiny(work.resolve("model"));
-    BundleSource source = new LocalBundleSource(folder);
+    BundleSource source = BundleSources.local(folder);
     ModelLoader loader =
         new ModelLoader(
             true,
