@@ -5,11 +5,13 @@ import ch.qos.logback.classic.LoggerContext;
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
 import io.engagementscorer.config.ConfigException;
+import io.engagementscorer.config.ConfigurationHelp;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.ModelException;
 import io.engagementscorer.scoring.SelfCheck;
 import io.engagementscorer.scoring.ServedModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -19,15 +21,21 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String CHECK_MODEL = "--check-model";
+  private static final List<String> HELP = List.of("--help", "-h");
 
   private Main() {}
 
   /**
    * Entry point; exits with status 2 on invalid configuration, 3 on an unusable model. With {@code
    * --check-model} it only fetches, loads and self-checks the configured model, prints the outcome
-   * and exits: 0 when the model passed, 1 when it failed its self-check.
+   * and exits: 0 when the model passed, 1 when it failed its self-check. With {@code --help} it
+   * prints the usage and the configuration variables and exits with 0.
    */
   public static void main(String[] args) {
+    if (List.of(args).stream().anyMatch(HELP::contains)) {
+      printHelp();
+      return;
+    }
     boolean checkOnly = List.of(args).contains(CHECK_MODEL);
     for (String arg : args) {
       if (!arg.equals(CHECK_MODEL)) {
@@ -78,6 +86,23 @@ public final class Main {
         base,
         base,
         base);
+  }
+
+  private static void printHelp() {
+    List<String> lines = new ArrayList<>();
+    lines.add("Usage: java -jar engagement-scorer.jar [--check-model | --help]");
+    lines.add("");
+    lines.add("Runs the engagement scorer: the HTTP API, and the Kafka stream when");
+    lines.add(
+        "KAFKA_BOOTSTRAP_SERVERS is set. Configured by environment variables, or a .env file");
+    lines.add("in the working directory (the environment wins).");
+    lines.add("");
+    lines.add("  --check-model  load and self-check the configured model, then exit (0: passed)");
+    lines.add("  --help, -h     print this and exit");
+    lines.add("");
+    lines.add("Environment variables [default]:");
+    lines.addAll(ConfigurationHelp.variables());
+    System.out.println(String.join(System.lineSeparator(), lines));
   }
 
   private static int checkModel(ServiceConfig config) {

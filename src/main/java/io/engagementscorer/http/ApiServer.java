@@ -195,6 +195,11 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
+  /** The routes this server registered, as its 405s and metrics labels see them. */
+  RouteTable routes() {
+    return routes;
+  }
+
   /** Binds {@code host:port} (port 0 picks a free one) and starts serving. */
   public ApiServer start(String host, int port) {
     app.start(host, port);

@@ -2,8 +2,10 @@ package io.engagementscorer.http;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -45,6 +47,13 @@ final class RouteTable {
     }
     routes.add(
         new Route(template, segments(prefix), tree, new LinkedHashSet<>(Arrays.asList(methods))));
+  }
+
+  /** Every registered template and the methods it allows, in registration order. */
+  Map<String, Set<String>> templates() {
+    Map<String, Set<String>> templates = new LinkedHashMap<>();
+    routes.forEach(route -> templates.put(route.template(), Set.copyOf(route.methods())));
+    return templates;
   }
 
   /** The methods some route allows on {@code path}, in registration order; empty for none. */

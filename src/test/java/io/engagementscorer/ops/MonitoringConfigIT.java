@@ -1,17 +1,21 @@
 package io.engagementscorer.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.ops.MonitoringQueries.Query;
 import io.engagementscorer.testing.EmbeddedKafka;
+import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +23,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -35,11 +41,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every metric that an alert rule ({@code ops/prometheus/alerts.yml}) or a Grafana dashboard
- * ({@code ops/grafana/dashboards/*.json}) queries must be a series of the real service's {@code
- * /metrics}, or the alert never fires and the panel stays empty. The whole service runs, stream
- * included, against a KRaft broker in this JVM (the {@code mock://} registry is enough: only
- * metrics are compared), after predictions, scored posts and a dead letter have gone through it.
+ * The service's {@code /metrics}, with real traffic through it, against what reads it. Every metric
+ * that an alert rule ({@code ops/prometheus/alerts.yml}) or a Grafana dashboard ({@code
+ * ops/grafana/dashboards/*.json}) queries must be a series of the real service's {@code /metrics},
+ * or the alert never fires and the panel stays empty. The whole service runs, stream included,
+ * against a KRaft broker in this JVM (the {@code mock://} registry is enough: only metrics are
+ * compared), after predictions, scored posts and a dead letter have gone through it. The same
+ * scrape must pass Prometheus's own lint ({@code promtool check metrics}): it runs here, not in
+ * {@code .ci/run}, because only a service with traffic through it exposes every series (histograms,
+ * dead letters, the stream's Kafka metrics), and so that {@code mvn verify} checks it wherever
+ * promtool is installed.
  */
 class MonitoringConfigIT {
   private static final Path ALERT_RULES = Path.of("ops/prometheus/alerts.yml");
@@ -52,10 +63,14 @@ class MonitoringConfigIT {
   private static final Pattern ITEMS_SCORED =
       Pattern.compile("(?m)^engagement_items_scored_total (\\S+)$");
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
+  private static final int PROMTOOL_LINT_FINDINGS = 3;
+  private static final Set<String> MICROMETER_STANDARD_NAMES =
+      Set.of("process_cpu_time_ns_total", "system_cpu_count");
 
   private static EmbeddedKafka kafka;
   private static Application application;
   private static String base;
+  private static String scrapeWithTraffic;
 
   @BeforeAll
   static void startService() throws Exception {
@@ -89,12 +104,8 @@ class MonitoringConfigIT {
   @Test
   void shouldExposeEveryMetricThatTheAlertRulesAndDashboardsQuery() throws Exception {
     List<Query> queries = monitoringQueries();
-    for (int index = 0; index < PREDICTIONS; index++) {
-      predict("Checking the dashboards #" + index);
-    }
-    publishPostsAndOneUndecodableRecord();
 
-    Set<String> exposed = seriesNames(scrapeOnceTrafficIsCounted());
+    Set<String> exposed = seriesNames(scrapeWithTraffic());
 
     Map<String, List<String>> unknown = new TreeMap<>();
     for (Query query : queries) {
@@ -105,6 +116,67 @@ class MonitoringConfigIT {
       }
     }
     assertThat(unknown).withFailMessage(() -> report(unknown)).isEmpty();
+  }
+
+  @Test
+  void shouldPassPrometheusLintOfTheMetricsExposition() throws Exception {
+    Optional<Path> promtool = onPath("promtool");
+    if (promtool.isEmpty() && System.getenv("CI") != null) {
+      throw new IllegalStateException("promtool is missing in CI: .ci/run installs `prometheus`");
+    }
+    assumeTrue(
+        promtool.isPresent(),
+        "promtool is not installed (Debian package `prometheus`, which .ci/run installs):"
+            + " skipping the lint of /metrics");
+    String exposition = scrapeWithTraffic();
+
+    Process lint =
+        new ProcessBuilder(promtool.get().toString(), "check", "metrics")
+            .redirectErrorStream(true)
+            .start();
+    try (OutputStream stdin = lint.getOutputStream()) {
+      stdin.write(exposition.getBytes(StandardCharsets.UTF_8));
+    }
+    String output = new String(lint.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(lint.waitFor(60, TimeUnit.SECONDS)).as("promtool finished").isTrue();
+    List<String> problems =
+        output.lines().filter(line -> !line.isBlank()).filter(line -> !lintExempt(line)).toList();
+
+    assertThat(lint.exitValue())
+        .as("promtool check metrics could not read /metrics (exit 3 is lint findings):%n%s", output)
+        .isIn(0, PROMTOOL_LINT_FINDINGS);
+    assertThat(problems).as("promtool check metrics on the service's /metrics").isEmpty();
+  }
+
+  /**
+   * Whether a lint finding is about a name the service does not choose: Kafka's client metrics
+   * (Micrometer's binder derives them from Kafka's own names and descriptions: {@code _ns}, {@code
+   * connection_count}, no help text) and Micrometer's standard {@code process_cpu_time_ns_total}
+   * and {@code system_cpu_count}, which dashboards everywhere query by those names.
+   */
+  private static boolean lintExempt(String finding) {
+    String metric = finding.split(" ", 2)[0];
+    return metric.startsWith("kafka_") || MICROMETER_STANDARD_NAMES.contains(metric);
+  }
+
+  private static Optional<Path> onPath(String program) {
+    return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+        .filter(dir -> !dir.isEmpty())
+        .map(dir -> Path.of(dir, program))
+        .filter(Files::isExecutable)
+        .findFirst();
+  }
+
+  /** /metrics after predictions, posts and a dead letter: sent once, for every test. */
+  private static synchronized String scrapeWithTraffic() throws Exception {
+    if (scrapeWithTraffic == null) {
+      for (int index = 0; index < PREDICTIONS; index++) {
+        predict("Checking the dashboards #" + index);
+      }
+      publishPostsAndOneUndecodableRecord();
+      scrapeWithTraffic = scrapeOnceTrafficIsCounted();
+    }
+    return scrapeWithTraffic;
   }
 
   /** The queries of the rule file and of every dashboard, each file contributing some. */
