@@ -32,7 +32,7 @@ public final class ConfigurationHelp {
    */
   public static List<String> variables() {
     List<String> lines = new ArrayList<>();
-    for (String line : reference().split("\n")) {
+    for (String line : reference().lines().toList()) {
       Matcher row = ROW.matcher(line.strip());
       if (row.matches()) {
         String names = plain(row.group(1));
