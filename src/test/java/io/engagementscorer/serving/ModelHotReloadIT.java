@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -237,9 +238,15 @@ class ModelHotReloadIT {
     BundleFixtures.writeJson(broken.resolve("manifest.json"), manifest);
 
     publish(broken);
-    waitUntil(() -> modelInfo().at("/reloads/failed").asLong() == 1);
+    // The answer that shows the failure: a later check (every second) may already say unchanged.
+    AtomicReference<JsonNode> seen = new AtomicReference<>();
+    waitUntil(
+        () -> {
+          seen.set(modelInfo());
+          return seen.get().at("/reloads/failed").asLong() == 1;
+        });
 
-    JsonNode info = modelInfo();
+    JsonNode info = seen.get();
     assertThat(info.get("version").asText()).isEqualTo("tiny-2");
     assertThat(info.at("/reloads/last_result/outcome").asText()).isEqualTo("rejected");
     assertThat(info.at("/reloads/last_result/detail").asText()).contains("self-check");
