@@ -74,7 +74,7 @@ public final class ModelReloader implements AutoCloseable {
    * @param succeeded reloads that put a new version in service
    * @param failed new versions rejected
    * @param lastCheckAt when the source was last checked, or null
-   * @param lastResult the last attempt's result, or null
+   * @param lastResult the last attempt that reloaded or rejected a version, or null
    */
   public record Status(
       long intervalSeconds, long succeeded, long failed, String lastCheckAt, Result lastResult) {}
@@ -186,8 +186,11 @@ public final class ModelReloader implements AutoCloseable {
     try {
       lastCheckAt = Instant.now();
       Result result = attempt(force);
-      // Published before it is counted: whoever sees the count then sees this result.
-      lastResult = result;
+      // Published before it is counted: whoever sees the count then sees this result. A check
+      // that found nothing new keeps the last reload or rejection, which is what an operator asks.
+      if (result.outcome() != Outcome.UNCHANGED) {
+        lastResult = result;
+      }
       if (result.outcome() == Outcome.RELOADED) {
         succeeded.increment();
       } else if (result.outcome() == Outcome.REJECTED) {
