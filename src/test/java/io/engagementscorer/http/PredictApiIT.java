@@ -340,7 +340,14 @@ class PredictApiIT {
     send("HEAD", "/api/v1/scores/one-post");
     send("HEAD", "/docs/assets/swagger-ui.css");
 
+    // A request is recorded after its response went out: scrape until the last one is in.
+    String lastRecorded =
+        "http_server_requests_seconds_count{method=\"HEAD\",status=\"200\",uri=\"/docs/assets/*\"}";
     String metrics = get("/metrics").body();
+    for (int attempt = 0; attempt < 50 && !metrics.contains(lastRecorded); attempt++) {
+      Thread.sleep(100);
+      metrics = get("/metrics").body();
+    }
 
     assertThat(metrics)
         .contains(
