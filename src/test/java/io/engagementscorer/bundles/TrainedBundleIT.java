@@ -2,16 +2,14 @@ package io.engagementscorer.bundles;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModel;
-import io.engagementscorer.scoring.ServedModels;
 import io.engagementscorer.serving.ModelLoader;
+import io.engagementscorer.serving.TestModelLoaders;
 import io.engagementscorer.testing.PythonExporter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -35,16 +33,7 @@ class TrainedBundleIT {
     PythonExporter.script("train-tiny.sh", out.toString());
     Path bundle = out.resolve("bundle");
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    ModelLoader loader =
-        new ModelLoader(
-            true,
-            8,
-            Device.cpu(),
-            ServedModels.LIMITS,
-            64,
-            1e-3,
-            FeatureCache.create(ServedModels.CACHE_BYTES, registry),
-            registry);
+    ModelLoader loader = TestModelLoaders.cpu(registry);
 
     ServedModel served = loader.load(new LocalBundleSource(bundle).initial());
 

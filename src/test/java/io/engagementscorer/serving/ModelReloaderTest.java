@@ -2,16 +2,13 @@ package io.engagementscorer.serving;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
-import io.engagementscorer.scoring.ServedModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,16 +33,7 @@ class ModelReloaderTest {
   void start() {
     folder = BundleFixtures.copyOfTiny(work.resolve("model"));
     BundleSource source = BundleSources.local(folder);
-    ModelLoader loader =
-        new ModelLoader(
-            true,
-            8,
-            Device.cpu(),
-            ServedModels.LIMITS,
-            64,
-            1e-3,
-            FeatureCache.create(ServedModels.CACHE_BYTES, registry),
-            registry);
+    ModelLoader loader = TestModelLoaders.cpu(registry);
     scorer =
         EngagementScorer.start(
             loader.load(source.initial()),
