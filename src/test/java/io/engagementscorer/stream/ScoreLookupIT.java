@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.testing.EmbeddedKafka;
+import io.engagementscorer.testing.LibrdkafkaPartitioner;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +22,11 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.zip.CRC32;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Partitioner;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.Cluster;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -49,31 +48,6 @@ class ScoreLookupIT {
   private EmbeddedKafka kafka;
   private Application first;
   private Application second;
-
-  /**
-   * A Java producer partitioner that places keys as librdkafka's {@code consistent_random} does:
-   * {@code rd_crc32(key, keylen) % partition_cnt}, the CRC32 unsigned.
-   */
-  public static final class LibrdkafkaPartitioner implements Partitioner {
-    @Override
-    public int partition(
-        String topic,
-        Object key,
-        byte[] keyBytes,
-        Object value,
-        byte[] valueBytes,
-        Cluster cluster) {
-      CRC32 crc = new CRC32();
-      crc.update(keyBytes);
-      return (int) ((crc.getValue() & 0xffffffffL) % cluster.partitionCountForTopic(topic));
-    }
-
-    @Override
-    public void configure(Map<String, ?> configs) {}
-
-    @Override
-    public void close() {}
-  }
 
   @AfterEach
   void stopEverything() throws Exception {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -37,6 +38,14 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** Formats a fresh log directory, starts the broker and waits until it serves. */
   public static KafkaBrokerProcess start() throws Exception {
+    return start(Map.of());
+  }
+
+  /**
+   * Like {@link #start()}, with {@code extraConfig} added to (or replacing lines of) the broker's
+   * {@code server.properties}.
+   */
+  public static KafkaBrokerProcess start(Map<String, String> extraConfig) throws Exception {
     Path dir = Files.createTempDirectory("kafka-broker-process");
     int port = freePort();
     int controllerPort = freePort();
@@ -63,6 +72,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             "share.coordinator.state.topic.min.isr=1",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
+            extraConfig.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining("\n")),
             ""));
     Process format =
         javaProcess(
