@@ -79,6 +79,7 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     streams.setStateListener(
         (now, before) -> LOG.info("Kafka Streams state {} -> {}", before, now));
     RestorationTracker restorations = new RestorationTracker();
+    restorations.bindTo(registry);
     streams.setGlobalStateRestoreListener(restorations);
     streams.setUncaughtExceptionHandler(ScoringStream::onThreadFailure);
     KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);

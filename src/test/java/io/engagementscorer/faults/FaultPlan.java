@@ -10,6 +10,8 @@ import java.util.Map;
  * faults it injects when, and the service settings both instances run with.
  *
  * @param name a short name for the report
+ * @param preloadPosts posts produced and scored before production starts, so that the stores hold
+ *     that much state when the faults come (ids {@code pre-<n>}, one event each)
  * @param posts distinct posts; each post's first event creates it, each later one adds a comment
  * @param events events in all, produced at an even rate
  * @param production how long producing takes
@@ -21,6 +23,7 @@ import java.util.Map;
  */
 public record FaultPlan(
     String name,
+    int preloadPosts,
     int posts,
     int events,
     Duration production,
@@ -68,6 +71,7 @@ public record FaultPlan(
   public static FaultPlan operators() {
     return new FaultPlan(
         "operators",
+        0,
         600,
         1956,
         Duration.ofMinutes(3),
@@ -86,6 +90,7 @@ public record FaultPlan(
   public static FaultPlan quick() {
     return new FaultPlan(
         "quick",
+        0,
         150,
         450,
         Duration.ofSeconds(70),
@@ -98,14 +103,39 @@ public record FaultPlan(
         Map.of());
   }
 
-  /** The plan called {@code name}: {@code operators} or {@code quick}. */
+  /**
+   * Recovery with state: {@code preloadPosts} posts (images by reference) scored first, then 60 s
+   * of production during which instance a is killed and restarted after 10 s.
+   */
+  public static FaultPlan recovery(String name, int preloadPosts) {
+    return new FaultPlan(
+        name,
+        preloadPosts,
+        120,
+        360,
+        Duration.ofSeconds(60),
+        6,
+        List.of(new Fault("a", Duration.ofSeconds(15), Duration.ofSeconds(10))),
+        Duration.ofMinutes(5),
+        operatorsSettings(),
+        Map.of());
+  }
+
+  /**
+   * The plan called {@code name}: {@code operators}, {@code quick}, {@code recovery-10k} or {@code
+   * recovery-100k}.
+   */
   public static FaultPlan named(String name) {
     return switch (name) {
       case "operators" -> operators();
       case "quick" -> quick();
+      case "recovery-10k" -> recovery(name, 10_000);
+      case "recovery-100k" -> recovery(name, 100_000);
       default ->
           throw new IllegalArgumentException(
-              "unknown plan " + name + "; the plans are operators and quick");
+              "unknown plan "
+                  + name
+                  + "; the plans are operators, quick, recovery-10k and recovery-100k");
     };
   }
 
@@ -114,7 +144,16 @@ public record FaultPlan(
     Map<String, String> env = new LinkedHashMap<>(serviceEnvironment);
     env.putAll(overrides);
     return new FaultPlan(
-        name, posts, events, production, partitions, faults, settle, env, brokerConfig);
+        name,
+        preloadPosts,
+        posts,
+        events,
+        production,
+        partitions,
+        faults,
+        settle,
+        env,
+        brokerConfig);
   }
 
   /** This plan with {@code config} added to the broker's configuration. */
@@ -122,6 +161,15 @@ public record FaultPlan(
     Map<String, String> broker = new LinkedHashMap<>(brokerConfig);
     broker.putAll(config);
     return new FaultPlan(
-        name, posts, events, production, partitions, faults, settle, serviceEnvironment, broker);
+        name,
+        preloadPosts,
+        posts,
+        events,
+        production,
+        partitions,
+        faults,
+        settle,
+        serviceEnvironment,
+        broker);
   }
 }

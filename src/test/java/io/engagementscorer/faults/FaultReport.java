@@ -280,7 +280,7 @@ final class FaultReport {
   /** Whether nothing was lost, duplicated, invented or reordered, and readiness told the truth. */
   boolean passed() {
     return ledger.failedSends() == 0
-        && ledger.acknowledgedEvents() == plan.events()
+        && ledger.acknowledgedEvents() == plan.events() + plan.preloadPosts()
         && lost.isEmpty()
         && duplicated.isEmpty()
         && invented.isEmpty()
@@ -328,7 +328,7 @@ final class FaultReport {
         plan.name(),
         passed() ? "PASS" : "FAIL",
         ledger.acknowledgedEvents(),
-        plan.events(),
+        plan.events() + plan.preloadPosts(),
         finalVersions.size(),
         lost.size(),
         duplicated.size(),

@@ -56,6 +56,21 @@ final class RecordingProducer implements Runnable {
     this.startMillis = startMillis;
   }
 
+  /**
+   * Produces the plan's preload posts ({@code pre-<n>}, one creating event each) as fast as the
+   * broker takes them, and waits until the broker has acknowledged them all.
+   */
+  void preload() {
+    try (KafkaProducer<String, byte[]> murmur2 = producer(null);
+        KafkaProducer<String, byte[]> crc32 = producer(LibrdkafkaPartitioner.class)) {
+      for (int post = 0; post < plan.preloadPosts(); post++) {
+        send(post % 2 == 0 ? murmur2 : crc32, "pre-" + post, 1);
+      }
+      murmur2.flush();
+      crc32.flush();
+    }
+  }
+
   @Override
   public void run() {
     try (KafkaProducer<String, byte[]> murmur2 = producer(null);
@@ -107,7 +122,7 @@ final class RecordingProducer implements Runnable {
             .setEventTime(null);
     if (version == 1) {
       event
-          .setText("Fault run post " + postId)
+          .setText("Text of " + postId)
           .setImage(ImageReference.newBuilder().setBytes(null).setUri(imageUri).build());
     } else {
       event.setComments(

@@ -2,6 +2,7 @@ package io.engagementscorer.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +23,32 @@ class RestorationTrackerTest {
     tracker.onRestoreStart(CHANGELOG_0, "latest-scores", 0, 100);
 
     assertThat(tracker.reasons())
-        .containsExactly("restoring 2 state store partitions: latest-scores-0, post-state-3");
+        .containsExactly(
+            "restoring 2 state store partitions (200 records left): latest-scores-0, post-state-3");
+  }
+
+  @Test
+  void shouldCountTheRecordsLeftAsBatchesAreRestored() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    tracker.bindTo(registry);
+    tracker.onRestoreStart(CHANGELOG_0, "post-state", 10, 110);
+    tracker.onRestoreStart(CHANGELOG_3, "post-state", 0, 50);
+
+    tracker.onBatchRestored(CHANGELOG_0, "post-state", 70, 60);
+    tracker.onBatchRestored(CHANGELOG_3, "post-state", 49, 50);
+
+    assertThat(tracker.remaining()).isEqualTo(40);
+    assertThat(registry.get("engagement.restore.records.remaining").gauge().value())
+        .isEqualTo(40.0);
+    assertThat(registry.get("engagement.restore.partitions").gauge().value()).isEqualTo(2.0);
+    assertThat(registry.get("engagement.restore.records").functionCounter().count())
+        .isEqualTo(110.0);
+
+    tracker.onRestoreEnd(CHANGELOG_3, "post-state", 50);
+
+    assertThat(registry.get("engagement.restore.partitions").gauge().value()).isEqualTo(1.0);
+    assertThat(tracker.reasons())
+        .containsExactly("restoring 1 state store partitions (40 records left): post-state-0");
   }
 
   @Test
