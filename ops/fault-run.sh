@@ -5,10 +5,13 @@
 # production, and a verifier that reads the scores with read_committed. It prints one summary line
 # (PASS or FAIL) and exits 0 on PASS; the full report and every process's log are in
 # target/faults/<plan>-<time>/. See docs/operations.md, "Fault-injection run".
-# Usage: ops/fault-run.sh [operators|quick] [NAME=value ...] [broker.NAME=value ...]
+quick]|quick] [NAME=value ...] [broker.NAME=value ...]
 #   operators (default): 600 posts, 1,956 events over 3 min on 6 partitions; instance a, b and a
 #     again killed and restarted after 10 s, then the broker (about 7 minutes in all).
 #   quick: 150 posts, 450 events over 70 s; a, then the broker (what FaultInjectionIT runs in CI).
+#   failover: 120 posts, 360 events over 60 s; a killed at 15 s and restarted 10 s later.
+#   recovery-10k, recovery-100k: the same after 10,000 or 100,000 posts (images by reference) were
+#     produced and scored, so that the stores hold that much state when a is killed.
 #   NAME=value sets a variable of both instances (TRANSACTION_TIMEOUT_MS=10000,
 #     KAFKA_STREAMS_NUM_STANDBY_REPLICAS=1, ...); broker.NAME=value a broker property.
 set -euo pipefail

@@ -122,20 +122,21 @@ public record FaultPlan(
   }
 
   /**
-   * The plan called {@code name}: {@code operators}, {@code quick}, {@code recovery-10k} or {@code
-   * recovery-100k}.
+   * The plan called {@code name}: {@code operators}, {@code quick}, {@code failover} (one instance
+   * killed, no preloaded state), {@code recovery-10k} or {@code recovery-100k}.
    */
   public static FaultPlan named(String name) {
     return switch (name) {
       case "operators" -> operators();
       case "quick" -> quick();
+      case "failover" -> recovery(name, 0);
       case "recovery-10k" -> recovery(name, 10_000);
       case "recovery-100k" -> recovery(name, 100_000);
       default ->
           throw new IllegalArgumentException(
               "unknown plan "
                   + name
-                  + "; the plans are operators, quick, recovery-10k and recovery-100k");
+                  + "; the plans are operators, quick, failover, recovery-10k and recovery-100k");
     };
   }
 
