@@ -5,7 +5,8 @@
 # production, and a verifier that reads the scores with read_committed. It prints one summary line
 # (PASS or FAIL) and exits 0 on PASS; the full report and every process's log are in
 # target/faults/<plan>-<time>/. See docs/operations.md, "Fault-injection run".
-quick]|quick] [NAME=value ...] [broker.NAME=value ...]
+# Usage: ops/fault-run.sh [operators|quick|failover|recovery-10k|recovery-100k] [NAME=value ...]
+#        [broker.NAME=value ...]
 #   operators (default): 600 posts, 1,956 events over 3 min on 6 partitions; instance a, b and a
 #     again killed and restarted after 10 s, then the broker (about 7 minutes in all).
 #   quick: 150 posts, 450 events over 70 s; a, then the broker (what FaultInjectionIT runs in CI).
