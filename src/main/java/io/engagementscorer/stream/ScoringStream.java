@@ -62,8 +62,29 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     props.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG),
         (int) settings.maxPollInterval().toMillis());
+    props.put(
+        StreamsConfig.mainConsumerPrefix(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG),
+        (int) committedOffsetsWait(settings.transactionTimeout()).toMillis());
     props.putAll(settings.extraProperties());
     return props;
+  }
+
+  /**
+   * How long one blocking call of the stream thread's consumer may wait, a third of the transaction
+   * timeout (at least 1 s, at most the client's 60 s default). Taking over a dead instance's
+   * partitions, the thread fetches their committed offsets, which under exactly-once waits for any
+   * transaction of the dead instance that holds offsets for them to be aborted: up to its
+   * transaction timeout, plus the broker's check interval. The thread's own transaction stays open
+   * meanwhile; were the wait longer than the transaction timeout, the broker would abort it and
+   * fence the survivor, which then closes all its tasks, wipes their state and rejoins. A wait this
+   * short ends in a timeout instead, which Kafka Streams retries at the next loop after committing
+   * what it processed.
+   */
+  static Duration committedOffsetsWait(Duration transactionTimeout) {
+    Duration third = Duration.ofMillis(transactionTimeout.toMillis() / 3);
+    Duration floor = Duration.ofSeconds(1);
+    Duration ceiling = Duration.ofSeconds(60);
+    return third.compareTo(floor) < 0 ? floor : third.compareTo(ceiling) > 0 ? ceiling : third;
   }
 
   /**

@@ -2,6 +2,7 @@ package io.engagementscorer.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -43,5 +44,17 @@ class ScoringStreamTest {
             "stream REBALANCING, not RUNNING",
             "restoring 1 state store partitions: post-state-2",
             "broker unreachable for 7 s (last probe: timeout)");
+  }
+
+  @Test
+  void shouldBoundTheConsumersBlockingCallsByAThirdOfTheTransactionTimeout() {
+    assertThat(ScoringStream.committedOffsetsWait(Duration.ofSeconds(10)))
+        .isEqualTo(Duration.ofMillis(3333));
+    assertThat(ScoringStream.committedOffsetsWait(Duration.ofSeconds(90)))
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(ScoringStream.committedOffsetsWait(Duration.ofSeconds(2)))
+        .isEqualTo(Duration.ofSeconds(1));
+    assertThat(ScoringStream.committedOffsetsWait(Duration.ofMinutes(15)))
+        .isEqualTo(Duration.ofSeconds(60));
   }
 }
