@@ -1,6 +1,7 @@
 package io.engagementscorer.testing;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,7 +22,12 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Formats and starts the broker and waits until it serves. */
   public static EmbeddedKafka start() throws Exception {
-    KafkaClusterTestKit cluster =
+    return start(Map.of());
+  }
+
+  /** Formats and starts the broker with {@code extraConfig} on top, and waits until it serves. */
+  public static EmbeddedKafka start(Map<String, String> extraConfig) throws Exception {
+    KafkaClusterTestKit.Builder builder =
         new KafkaClusterTestKit.Builder(
                 new TestKitNodes.Builder()
                     .setCombined(true)
@@ -34,8 +40,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             .setConfigProp("transaction.state.log.min.isr", "1")
             .setConfigProp("transaction.state.log.num.partitions", "4")
             .setConfigProp("group.initial.rebalance.delay.ms", "0")
-            .setConfigProp("auto.create.topics.enable", "false")
-            .build();
+            .setConfigProp("auto.create.topics.enable", "false");
+    extraConfig.forEach(builder::setConfigProp);
+    KafkaClusterTestKit cluster = builder.build();
     try {
       cluster.format();
       cluster.startup();
