@@ -10,7 +10,8 @@
 #   operators (default): 600 posts, 1,956 events over 3 min on 6 partitions; instance a, b and a
 #     again killed and restarted after 10 s, then the broker (about 7 minutes in all).
 #   quick: 150 posts, 450 events over 70 s; a, then the broker (what FaultInjectionIT runs in CI).
-#   failover: 120 posts, 360 events over 60 s; a killed at 15 s and restarted 10 s later.
+#   failover: 300 posts, 3,000 events over 150 s; a killed at 15 s and kept down for 2 minutes, so
+#     that b takes over its partitions (the fail-over time, whatever the timeouts).
 #   recovery-10k, recovery-100k: the same after 10,000 or 100,000 posts (images by reference) were
 #     produced and scored, so that the stores hold that much state when a is killed.
 #   NAME=value sets a variable of both instances (TRANSACTION_TIMEOUT_MS=10000,

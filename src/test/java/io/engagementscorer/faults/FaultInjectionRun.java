@@ -162,7 +162,7 @@ public final class FaultInjectionRun {
     LOG.info(
         "Production done: {} of {} events acknowledged, {} failed",
         ledger.acknowledgedEvents(),
-        plan.events(),
+        plan.preloadPosts() + plan.events(),
         ledger.failedSends());
 
     Map<String, Long> finalVersions = ledger.finalVersions();
