@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Asks the brokers for the cluster id every {@link #INTERVAL} on a daemon thread, with a short
@@ -19,6 +21,8 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  * after the session timeout).
  */
 final class BrokerProbe implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerProbe.class);
+
   /** How often the brokers are asked. */
   static final Duration INTERVAL = Duration.ofSeconds(2);
 
@@ -60,17 +64,30 @@ final class BrokerProbe implements AutoCloseable {
           .describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis()))
           .clusterId()
           .get(TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
-      reachability.answered(System.nanoTime());
+      reachability
+          .answered(System.nanoTime())
+          .ifPresent(
+              silence ->
+                  LOG.info("The brokers answer again, after {} ms without", silence.toMillis()));
     } catch (ExecutionException e) {
-      reachability.failed(String.valueOf(e.getCause()));
+      failed(String.valueOf(e.getCause()));
     } catch (TimeoutException e) {
-      reachability.failed("no answer within " + TIMEOUT.toMillis() + " ms");
+      failed("no answer within " + TIMEOUT.toMillis() + " ms");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       // Whatever went wrong, the next probe must still run: an escaping exception ends the
       // schedule.
-      reachability.failed(e.toString());
+      failed(e.toString());
+    }
+  }
+
+  private void failed(String why) {
+    if (reachability.failed(why)) {
+      LOG.warn(
+          "The brokers did not answer a probe ({}); readiness fails after {} s without an answer",
+          why,
+          UNREACHABLE_AFTER.toSeconds());
     }
   }
 

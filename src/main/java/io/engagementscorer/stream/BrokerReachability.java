@@ -12,6 +12,8 @@ final class BrokerReachability {
   private final long unreachableAfterNanos;
   private volatile long lastAnswerNanos;
   private volatile String lastFailure = "no probe has failed";
+  // Written by the probe's one thread only.
+  private boolean failing;
 
   /**
    * @param sinceNanos when the brokers were last known to answer (the stream reached RUNNING)
@@ -22,12 +24,29 @@ final class BrokerReachability {
     this.unreachableAfterNanos = unreachableAfter.toNanos();
   }
 
-  void answered(long nowNanos) {
+  /**
+   * Records an answer.
+   *
+   * @return how long the brokers had been silent, when probes had failed since their last answer
+   */
+  Optional<Duration> answered(long nowNanos) {
+    Optional<Duration> silence =
+        failing ? Optional.of(Duration.ofNanos(nowNanos - lastAnswerNanos)) : Optional.empty();
+    failing = false;
     lastAnswerNanos = nowNanos;
+    return silence;
   }
 
-  void failed(String why) {
+  /**
+   * Records a failed probe.
+   *
+   * @return whether it is the first to fail since the brokers last answered
+   */
+  boolean failed(String why) {
     lastFailure = why;
+    boolean first = !failing;
+    failing = true;
+    return first;
   }
 
   /** Why the brokers count as unreachable at {@code nowNanos}; empty while they answer. */

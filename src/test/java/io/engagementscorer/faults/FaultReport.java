@@ -33,6 +33,13 @@ final class FaultReport {
   /** Readiness must turn 503 within this long of losing the broker (issue 11). */
   static final Duration READINESS_FLIP = Duration.ofSeconds(10);
 
+  /**
+   * How precisely the run knows when the broker served again: it asks every 200 ms, and an
+   * instance's own probe may hear it first. A 200 this close before that moment is not a false
+   * green.
+   */
+  static final Duration SERVED_RESOLUTION = Duration.ofSeconds(1);
+
   private final FaultPlan plan;
   private final EventLedger ledger;
   private final List<SeenScore> seen;
@@ -167,7 +174,7 @@ final class FaultReport {
 
   /**
    * Instances that answered ready while the broker had been gone for longer than {@link
-   * #READINESS_FLIP}: a false green.
+   * #READINESS_FLIP} and had not yet served again (to {@link #SERVED_RESOLUTION}): a false green.
    */
   List<String> falseGreens() {
     List<String> green = new ArrayList<>();
@@ -181,7 +188,7 @@ final class FaultReport {
         for (Change change : readiness) {
           if (change.instance().equals(instance)
               && change.atMillis() >= from
-              && change.atMillis() < fault.restartedAtMillis()
+              && change.atMillis() < fault.restartedAtMillis() - SERVED_RESOLUTION.toMillis()
               && change.status() == 200) {
             ready = true;
           }

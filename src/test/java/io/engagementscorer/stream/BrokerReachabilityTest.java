@@ -33,4 +33,14 @@ class BrokerReachabilityTest {
 
     assertThat(reachability.problem(111 * SECOND)).isEmpty();
   }
+
+  @Test
+  void shouldTellTheFirstFailureAndTheSilenceItEndedSoThatEachIsLoggedOnce() {
+    assertThat(reachability.failed("connection refused")).isTrue();
+    assertThat(reachability.failed("connection refused")).isFalse();
+
+    assertThat(reachability.answered(112 * SECOND)).hasValue(Duration.ofSeconds(12));
+    assertThat(reachability.answered(114 * SECOND)).isEmpty();
+    assertThat(reachability.failed("timeout")).isTrue();
+  }
 }

@@ -144,7 +144,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
             bootstrapServers(),
             AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            30_000));
+            30_000,
+            // Reconnect at once, not after a backoff growing to 1 s, so that restart() returns
+            // within a poll of the broker answering: the fault run times recovery from then.
+            AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG,
+            50,
+            AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG,
+            100));
   }
 
   private static Process javaProcess(String mainClass, String... arguments) throws IOException {
