@@ -78,6 +78,8 @@ public final class ApiServer implements AutoCloseable {
               config.showJavalinBanner = false;
               config.jsonMapper(new JavalinJackson(mapper, false));
               config.http.maxRequestSize = limits.maxRequestBytes();
+              JsonErrorHandler jettyErrors = new JsonErrorHandler(mapper);
+              config.jetty.modifyServer(server -> server.setErrorHandler(jettyErrors));
               config.staticFiles.add(
                   files -> {
                     files.hostedPath = DOCS_ASSETS;

@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -419,6 +421,42 @@ class PredictApiIT {
     }
   }
 
+  /** Requests that Jetty refuses before any route runs: their head, what status and code. */
+  static Stream<Arguments> requestsJettyRefuses() {
+    return Stream.of(
+        Arguments.of(
+            "a % not followed by two hex digits",
+            "GET /api/v1/scores/%zz HTTP/1.1\r\nHost: localhost\r\n", 400, "bad_request"),
+        Arguments.of("no Host header", "GET /api/v1/health HTTP/1.1\r\n", 400, "bad_request"),
+        Arguments.of(
+            "the asterisk target", "GET * HTTP/1.1\r\nHost: localhost\r\n", 400, "bad_request"),
+        Arguments.of(
+            "a URI over Jetty's 8 KiB header buffer",
+            "GET /api/v1/scores/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: localhost\r\n",
+            414,
+            "uri_too_long"),
+        Arguments.of(
+            "headers over Jetty's 8 KiB header buffer",
+            "GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+                + "a".repeat(10_000)
+                + "\r\n",
+            431,
+            "headers_too_large"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requestsJettyRefuses")
+  void shouldAnswerARequestJettyRefusesWithTheJsonErrorBody(
+      String description, String head, int status, String error) throws IOException {
+    RawResponse response = sendRaw(head + "Connection: close\r\n\r\n");
+
+    assertThat(response.status()).as(description).isEqualTo(status);
+    assertThat(response.headers().get("content-type")).startsWith("application/json");
+    JsonNode json = JSON.readTree(response.body());
+    assertThat(json.get("error").asText()).isEqualTo(error);
+    assertThat(json.get("detail").asText()).isNotBlank();
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(
       strings = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"})
@@ -468,6 +506,34 @@ class PredictApiIT {
     }
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(response.body()))) {
       return in.readAllBytes();
+    }
+  }
+
+  /** A response read off the wire: status, headers by lower-case name, and body. */
+  record RawResponse(int status, Map<String, String> headers, String body) {}
+
+  /**
+   * Sends bytes no HTTP client would (a malformed request line, an oversized head) and reads the
+   * answer until the server closes the connection.
+   */
+  static RawResponse sendRaw(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", application.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      String answer =
+          new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      int headEnd = answer.indexOf("\r\n\r\n");
+      List<String> head = answer.substring(0, headEnd).lines().toList();
+      Map<String, String> headers = new HashMap<>();
+      for (String line : head.subList(1, head.size())) {
+        int colon = line.indexOf(':');
+        headers.put(
+            line.substring(0, colon).strip().toLowerCase(Locale.ROOT),
+            line.substring(colon + 1).strip());
+      }
+      // "HTTP/1.1 414 URI Too Long": the status is the second word.
+      int status = Integer.parseInt(head.get(0).substring("HTTP/1.1 ".length()).substring(0, 3));
+      return new RawResponse(status, headers, answer.substring(headEnd + 4));
     }
   }
 

@@ -53,6 +53,20 @@ public final class ClientTools {
    */
   public static Result run(String logName, String program, String... arguments)
       throws IOException, InterruptedException {
+    return runIn(Path.of("").toAbsolutePath(), logName, program, arguments);
+  }
+
+  /**
+   * Runs {@code ops/.venv-clients/bin/<program> <arguments>} from {@code directory}: for tools that
+   * leave caches or example databases where they run (Schemathesis, Hypothesis), which belong in a
+   * test's temporary folder rather than in the checkout.
+   *
+   * @param logName the name of the log file in {@code target/} that standard error goes to
+   * @return its exit status and standard output
+   * @throws IllegalStateException when the venv cannot be made or the command outlives 10 minutes
+   */
+  public static Result runIn(Path directory, String logName, String program, String... arguments)
+      throws IOException, InterruptedException {
     ensureVenv();
     List<String> command = new ArrayList<>();
     command.add(VENV.resolve("bin").resolve(program).toString());
@@ -60,6 +74,7 @@ public final class ClientTools {
     Path log = Path.of("target", logName).toAbsolutePath();
     Process process =
         new ProcessBuilder(command)
+            .directory(directory.toFile())
             .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT))
             .start();
