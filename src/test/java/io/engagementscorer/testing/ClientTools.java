@@ -72,18 +72,21 @@ public final class ClientTools {
     command.add(VENV.resolve("bin").resolve(program).toString());
     command.addAll(List.of(arguments));
     Path log = Path.of("target", logName).toAbsolutePath();
+    // Standard output goes to a file too, not a pipe read to its end first, so that the timeout
+    // holds even when the tool hangs with its output open.
+    Path output = Path.of("target", logName + ".stdout").toAbsolutePath();
     Process process =
         new ProcessBuilder(command)
             .directory(directory.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.to(output.toFile()))
             .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
             .redirectInput(ProcessBuilder.Redirect.from(NO_INPUT))
             .start();
-    String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
       process.destroyForcibly();
       throw new IllegalStateException(String.join(" ", command) + " did not finish; see " + log);
     }
-    return new Result(process.exitValue(), stdout, log);
+    return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8), log);
   }
 
   private static synchronized void ensureVenv() throws IOException, InterruptedException {
