@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
@@ -31,8 +33,19 @@ final class RestorationTracker implements StateRestoreListener {
   private final Map<TopicPartition, Progress> restoring = new ConcurrentHashMap<>();
   private final AtomicLong restoredRecords = new AtomicLong();
   private final Object progressLog = new Object();
-  private long lastLogNanos = System.nanoTime();
+  private final LongSupplier nanoTime;
+  private long lastLogNanos;
   private long restoredAtLastLog;
+
+  RestorationTracker() {
+    this(System::nanoTime);
+  }
+
+  /** A tracker that reads the time from {@code nanoTime} (tests pass their own clock). */
+  RestorationTracker(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    this.lastLogNanos = nanoTime.getAsLong();
+  }
 
   /** Registers the restore metrics. */
   void bindTo(MeterRegistry registry) {
@@ -51,7 +64,15 @@ final class RestorationTracker implements StateRestoreListener {
   public void onRestoreStart(
       TopicPartition changelog, String storeName, long startingOffset, long endingOffset) {
     long records = Math.max(0, endingOffset - startingOffset);
-    restoring.put(changelog, new Progress(storeName, new AtomicLong(records)));
+    synchronized (progressLog) {
+      // The rate of a restore that starts after a quiet spell counts from its start, not from the
+      // last progress line of the one before.
+      if (restoring.isEmpty()) {
+        lastLogNanos = nanoTime.getAsLong();
+        restoredAtLastLog = restoredRecords.get();
+      }
+      restoring.put(changelog, new Progress(storeName, new AtomicLong(records)));
+    }
     LOG.info("Restoring {}-{}: {} changelog records", storeName, changelog.partition(), records);
   }
 
@@ -63,7 +84,7 @@ final class RestorationTracker implements StateRestoreListener {
       progress.remaining().updateAndGet(left -> Math.max(0, left - numRestored));
     }
     restoredRecords.addAndGet(numRestored);
-    logProgressNowAndThen();
+    progressLineNowAndThen().ifPresent(LOG::info);
   }
 
   @Override
@@ -102,24 +123,27 @@ final class RestorationTracker implements StateRestoreListener {
             + String.join(", ", stores));
   }
 
-  private void logProgressNowAndThen() {
+  /** The progress line, once every 10 s while restoring; empty in between. */
+  Optional<String> progressLineNowAndThen() {
     synchronized (progressLog) {
-      long now = System.nanoTime();
+      long now = nanoTime.getAsLong();
       long elapsed = now - lastLogNanos;
       if (elapsed < PROGRESS_INTERVAL_NANOS) {
-        return;
+        return Optional.empty();
       }
       long restored = restoredRecords.get();
       double perSecond = (restored - restoredAtLastLog) * 1e9 / elapsed;
       long left = remaining();
-      LOG.info(
-          "Restoring {} state store partitions: {} records left, {} records/s, about {} s left",
-          restoring.size(),
-          left,
-          String.format(Locale.ROOT, "%.0f", perSecond),
-          perSecond > 0 ? String.format(Locale.ROOT, "%.0f", left / perSecond) : "?");
       lastLogNanos = now;
       restoredAtLastLog = restored;
+      return Optional.of(
+          String.format(
+              Locale.ROOT,
+              "Restoring %d state store partitions: %d records left, %.0f records/s, about %s s left",
+              restoring.size(),
+              left,
+              perSecond,
+              perSecond > 0 ? String.format(Locale.ROOT, "%.0f", left / perSecond) : "?"));
     }
   }
 }

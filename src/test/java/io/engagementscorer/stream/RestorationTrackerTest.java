@@ -10,6 +10,9 @@ class RestorationTrackerTest {
   private static final TopicPartition CHANGELOG_0 = new TopicPartition("app-store-changelog", 0);
   private static final TopicPartition CHANGELOG_3 = new TopicPartition("app-store-changelog", 3);
 
+  private static final long SECOND = 1_000_000_000L;
+  private static final long SECONDS_100 = 100 * SECOND;
+
   private final RestorationTracker tracker = new RestorationTracker();
 
   @Test
@@ -60,5 +63,25 @@ class RestorationTrackerTest {
     tracker.onRestoreSuspended(CHANGELOG_3, "post-state", 40);
 
     assertThat(tracker.reasons()).isEmpty();
+  }
+
+  @Test
+  void shouldMeasureTheRateOfARestoreFromItsStartNotFromAQuietSpellBefore() {
+    long[] now = {0};
+    RestorationTracker timed = new RestorationTracker(() -> now[0]);
+    now[0] = SECONDS_100;
+    timed.onRestoreStart(CHANGELOG_0, "post-state", 0, 5000);
+
+    now[0] = SECONDS_100 + 5 * SECOND;
+    timed.onBatchRestored(CHANGELOG_0, "post-state", 1000, 1000);
+    assertThat(timed.progressLineNowAndThen()).as("before 10 s have passed").isEmpty();
+
+    now[0] = SECONDS_100 + 9 * SECOND;
+    timed.onBatchRestored(CHANGELOG_0, "post-state", 2000, 1000);
+
+    now[0] = SECONDS_100 + 10 * SECOND;
+    assertThat(timed.progressLineNowAndThen())
+        .hasValue(
+            "Restoring 1 state store partitions: 3000 records left, 200 records/s, about 15 s left");
   }
 }
