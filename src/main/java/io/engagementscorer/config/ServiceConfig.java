@@ -1,5 +1,6 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -131,7 +132,7 @@ public record ServiceConfig(
    */
   public static ServiceConfig fromEnv(Map<String, String> env) {
     EnvironmentReader read = new EnvironmentReader(env);
-    S3Settings s3 = S3Settings.fromEnv(read);
+    S3Settings s3 = S3SettingsReader.read(read);
     int port = read.integer("PORT", DEFAULT_PORT, 0, 65_535);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),

@@ -1,5 +1,6 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.config.S3Settings;
+import io.engagementscorer.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.config.S3Settings;
 import io.engagementscorer.s3.S3Connection;
+import io.engagementscorer.s3.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.util.regex.Pattern;

@@ -1,4 +1,4 @@
-package io.engagementscorer.config;
+package io.engagementscorer.s3;
 
 import java.net.URI;
 
@@ -11,23 +11,8 @@ import java.net.URI;
  * @param region region requests are signed for ({@code AWS_REGION})
  */
 public record S3Settings(URI endpoint, boolean pathStyle, String region) {
+  /** The region requests are signed for when none is configured. */
   public static final String DEFAULT_REGION = "us-east-1";
-
-  static S3Settings fromEnv(EnvironmentReader read) {
-    String endpoint = read.string("S3_ENDPOINT", null);
-    URI uri;
-    try {
-      uri = endpoint == null ? null : URI.create(endpoint);
-    } catch (IllegalArgumentException e) {
-      throw EnvironmentReader.invalid("S3_ENDPOINT", endpoint, "expected a URL");
-    }
-    if (uri != null && (uri.getScheme() == null || uri.getHost() == null)) {
-      throw EnvironmentReader.invalid(
-          "S3_ENDPOINT", endpoint, "expected a URL like http://host:9000");
-    }
-    return new S3Settings(
-        uri, read.bool("S3_PATH_STYLE", false), read.string("AWS_REGION", DEFAULT_REGION));
-  }
 
   /** Where requests go, for messages: the endpoint, or AWS in the region. */
   public String describe() {
