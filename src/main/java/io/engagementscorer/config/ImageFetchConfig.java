@@ -1,6 +1,5 @@
 package io.engagementscorer.config;
 
-import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,7 +16,6 @@ import java.util.stream.Collectors;
  * @param connectTimeout ({@code IMAGE_FETCH_CONNECT_TIMEOUT_MS})
  * @param timeout longest one fetch attempt may take ({@code IMAGE_FETCH_TIMEOUT_MS})
  * @param retries extra attempts for transient failures ({@code IMAGE_FETCH_RETRIES})
- * @param s3 how {@code s3://} references are read
  * @param allowPrivateAddresses fetch from loopback and private addresses: local development only
  *     ({@code IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES})
  */
@@ -27,10 +25,9 @@ public record ImageFetchConfig(
     Duration connectTimeout,
     Duration timeout,
     int retries,
-    S3Settings s3,
     boolean allowPrivateAddresses) {
 
-  static ImageFetchConfig fromEnv(EnvironmentReader read, S3Settings s3) {
+  static ImageFetchConfig fromEnv(EnvironmentReader read) {
     String hosts = read.string("IMAGE_ALLOWED_HOSTS", "");
     String root = read.string("IMAGE_FILE_ROOT", null);
     return new ImageFetchConfig(
@@ -42,7 +39,6 @@ public record ImageFetchConfig(
         Duration.ofMillis(read.integer("IMAGE_FETCH_CONNECT_TIMEOUT_MS", 2_000, 1, 600_000)),
         Duration.ofMillis(read.integer("IMAGE_FETCH_TIMEOUT_MS", 10_000, 1, 600_000)),
         read.integer("IMAGE_FETCH_RETRIES", 2, 0, 10),
-        s3,
         read.bool("IMAGE_FETCH_ALLOW_PRIVATE_ADDRESSES", false));
   }
 }

@@ -17,7 +17,7 @@ final class S3SettingsReader {
     } catch (IllegalArgumentException e) {
       throw EnvironmentReader.invalid("S3_ENDPOINT", endpoint, "expected a URL");
     }
-    if (uri != null && (uri.getScheme() == null || uri.getHost() == null)) {
+    if (uri != null && !S3Settings.isValidEndpoint(uri)) {
       throw EnvironmentReader.invalid(
           "S3_ENDPOINT", endpoint, "expected a URL like http://host:9000");
     }

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param loraRank the LoRA rank the bundle must have been trained with ({@code LORA_RANK})
  * @param forceCpu run on the CPU even when a GPU is present ({@code FORCE_CPU})
  * @param modelSource where the model comes from and how it is kept current
+ * @param s3 how S3 is reached, for the model and for image references alike
  * @param maxTextLength longest accepted post text, in characters ({@code MAX_TEXT_LENGTH_REQUEST})
  * @param maxComments most comments accepted per post ({@code MAX_COMMENTS})
  * @param maxCommentLength longest accepted comment, in characters ({@code MAX_COMMENT_LENGTH})
@@ -54,6 +55,7 @@ public record ServiceConfig(
     int loraRank,
     boolean forceCpu,
     ModelSourceConfig modelSource,
+    S3Settings s3,
     int maxTextLength,
     int maxComments,
     int maxCommentLength,
@@ -141,7 +143,8 @@ public record ServiceConfig(
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
         read.bool("FORCE_CPU", false),
-        ModelSourceConfig.fromEnv(read, s3),
+        ModelSourceConfig.fromEnv(read),
+        s3,
         read.integer("MAX_TEXT_LENGTH_REQUEST", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),
         read.integer("MAX_COMMENTS", DEFAULT_MAX_COMMENTS, 0, 100_000),
         read.integer("MAX_COMMENT_LENGTH", DEFAULT_MAX_COMMENT_LENGTH, 1, 1_000_000),
@@ -160,7 +163,7 @@ public record ServiceConfig(
         read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
-        StreamsSettings.fromEnv(read, port, s3));
+        StreamsSettings.fromEnv(read, port));
   }
 
   /** The feature caches' bound in bytes. */

@@ -1,6 +1,5 @@
 package io.engagementscorer.config;
 
-import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -87,7 +86,7 @@ public record StreamsSettings(
     return "exactly_once_v2".equals(processingGuarantee);
   }
 
-  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort, S3Settings s3) {
+  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort) {
     String bootstrap = read.string("KAFKA_BOOTSTRAP_SERVERS", null);
     if (bootstrap == null) {
       return null;
@@ -127,7 +126,7 @@ public record StreamsSettings(
                 "MAX_POLL_INTERVAL_MS", DEFAULT_MAX_POLL_INTERVAL_MS, 1_000, Integer.MAX_VALUE)),
         read.integer("REPLICATION_FACTOR", -1, -1, 32),
         Duration.ofMillis(read.integer("STREAMS_STARTUP_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
-        ImageFetchConfig.fromEnv(read, s3),
+        ImageFetchConfig.fromEnv(read),
         read.withPrefix(PROPERTY_PREFIX).entrySet().stream()
             .collect(
                 Collectors.toUnmodifiableMap(

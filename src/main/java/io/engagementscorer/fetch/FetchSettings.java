@@ -1,7 +1,5 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.s3.S3Settings;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,10 +23,6 @@ import java.util.stream.Collectors;
  * @param retries extra attempts after the first for transient failures (timeouts, 5xx, refused
  *     connections, S3 throttling); 0 tries once
  * @param retryBackoff wait before the first retry; it doubles for each further one
- * @param s3Endpoint endpoint of an S3-compatible store (for example MinIO), or null for AWS S3
- * @param s3PathStyle address buckets as {@code endpoint/bucket/key} rather than {@code
- *     bucket.endpoint/key}; most S3-compatible stores need it
- * @param s3Region the AWS region S3 requests are signed for
  * @param allowPrivateAddresses <strong>for local development and tests only; never in
  *     production.</strong> When true, web references may reach loopback, private, link-local
  *     (including the cloud metadata service at 169.254.169.254) and other internal addresses, and
@@ -43,9 +37,6 @@ public record FetchSettings(
     long maxBytes,
     int retries,
     Duration retryBackoff,
-    URI s3Endpoint,
-    boolean s3PathStyle,
-    String s3Region,
     boolean allowPrivateAddresses) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -86,15 +77,9 @@ public record FetchSettings(
         || retryBackoff.compareTo(MAX_RETRY_BACKOFF) > 0) {
       throw invalid("retryBackoff", retryBackoff, "must be between 0 and " + MAX_RETRY_BACKOFF);
     }
-    if (s3Endpoint != null) {
-      checkS3Endpoint(s3Endpoint);
-    }
-    if (s3Region == null || s3Region.isBlank()) {
-      throw invalid("s3Region", s3Region, "must not be blank");
-    }
   }
 
-  /** A builder starting from the defaults: no web hosts, no file root, AWS S3 in us-east-1. */
+  /** A builder starting from the defaults: no web hosts, no file root. */
   public static Builder builder() {
     return new Builder();
   }
@@ -109,9 +94,6 @@ public record FetchSettings(
         .optMaxBytes(maxBytes)
         .optRetries(retries)
         .optRetryBackoff(retryBackoff)
-        .optS3Endpoint(s3Endpoint)
-        .optS3PathStyle(s3PathStyle)
-        .optS3Region(s3Region)
         .optAllowPrivateAddresses(allowPrivateAddresses);
   }
 
@@ -134,14 +116,6 @@ public record FetchSettings(
     }
   }
 
-  private static void checkS3Endpoint(URI endpoint) {
-    String scheme = endpoint.getScheme();
-    if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-        || endpoint.getHost() == null) {
-      throw invalid("s3Endpoint", endpoint, "must be an http(s) URI with a host");
-    }
-  }
-
   private static IllegalArgumentException invalid(String setting, Object value, String rule) {
     return new IllegalArgumentException(
         "fetch setting " + setting + " " + rule + ", got '" + value + "'");
@@ -156,9 +130,6 @@ public record FetchSettings(
     private long maxBytes = DEFAULT_MAX_BYTES;
     private int retries = DEFAULT_RETRIES;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-    private URI s3Endpoint;
-    private boolean s3PathStyle;
-    private String s3Region = S3Settings.DEFAULT_REGION;
     private boolean allowPrivateAddresses;
 
     private Builder() {}
@@ -205,24 +176,6 @@ public record FetchSettings(
       return this;
     }
 
-    /** An S3-compatible endpoint, usually with {@link #optS3PathStyle(boolean)}. */
-    public Builder optS3Endpoint(URI endpoint) {
-      this.s3Endpoint = endpoint;
-      return this;
-    }
-
-    /** Path-style bucket addressing, which most S3-compatible stores need. */
-    public Builder optS3PathStyle(boolean pathStyle) {
-      this.s3PathStyle = pathStyle;
-      return this;
-    }
-
-    /** The region S3 requests are signed for. */
-    public Builder optS3Region(String region) {
-      this.s3Region = region;
-      return this;
-    }
-
     /**
      * Lets web references reach internal addresses and plain http. <strong>For local development
      * and tests only</strong>; see {@link FetchSettings#allowPrivateAddresses()}.
@@ -242,9 +195,6 @@ public record FetchSettings(
           maxBytes,
           retries,
           retryBackoff,
-          s3Endpoint,
-          s3PathStyle,
-          s3Region,
           allowPrivateAddresses);
     }
   }

@@ -91,27 +91,26 @@ class ServiceConfigTest {
 
   @Test
   void shouldReadTheS3ModelSource() {
-    ModelSourceConfig source =
+    ServiceConfig config =
         ServiceConfig.fromEnv(
-                Map.of(
-                    "USE_S3_MODEL", "true",
-                    "S3_BUCKET_NAME", "models",
-                    "S3_MODEL_KEY", "engagement/current.tar.gz",
-                    "S3_MODEL_FALLBACK_KEYS",
-                        " engagement/previous.tar.gz,,engagement/current.tar.gz ",
-                    "S3_ENDPOINT", "http://127.0.0.1:9000",
-                    "S3_PATH_STYLE", "true",
-                    "MODEL_CACHE_DIR", "/var/cache/models",
-                    "MODEL_RELOAD_INTERVAL_S", "30",
-                    "ADMIN_TOKEN", "0123456789abcdef"))
-            .modelSource();
+            Map.of(
+                "USE_S3_MODEL", "true",
+                "S3_BUCKET_NAME", "models",
+                "S3_MODEL_KEY", "engagement/current.tar.gz",
+                "S3_MODEL_FALLBACK_KEYS", " engagement/previous.tar.gz,,engagement/current.tar.gz ",
+                "S3_ENDPOINT", "http://127.0.0.1:9000",
+                "S3_PATH_STYLE", "true",
+                "MODEL_CACHE_DIR", "/var/cache/models",
+                "MODEL_RELOAD_INTERVAL_S", "30",
+                "ADMIN_TOKEN", "0123456789abcdef"));
+    ModelSourceConfig source = config.modelSource();
 
     assertThat(source.useS3()).isTrue();
     assertThat(source.keys())
         .containsExactly("engagement/current.tar.gz", "engagement/previous.tar.gz");
-    assertThat(source.s3().endpoint()).hasPort(9000);
-    assertThat(source.s3().pathStyle()).isTrue();
-    assertThat(source.s3().region()).isEqualTo("us-east-1");
+    assertThat(config.s3().endpoint()).hasPort(9000);
+    assertThat(config.s3().pathStyle()).isTrue();
+    assertThat(config.s3().region()).isEqualTo("us-east-1");
     assertThat(source.cacheDir()).isEqualTo(Path.of("/var/cache/models"));
     assertThat(source.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(source.adminToken()).isEqualTo("0123456789abcdef");
