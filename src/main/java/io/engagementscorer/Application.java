@@ -2,10 +2,8 @@ package io.engagementscorer;
 
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
-import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
-import io.engagementscorer.fetch.FetchSettings;
 import io.engagementscorer.fetch.ImageFetcher;
 import io.engagementscorer.http.ApiServer;
 import io.engagementscorer.model.EngagementModel;
@@ -163,19 +161,7 @@ public final class Application implements AutoCloseable {
       SharedS3Connection s3,
       PrometheusMeterRegistry registry) {
     StreamsSettings settings = config.streams();
-    ImageFetchConfig fetch = settings.imageFetch();
-    ImageFetcher images =
-        new ImageFetcher(
-            new FetchSettings(
-                fetch.allowedHosts(),
-                fetch.fileRoot(),
-                fetch.connectTimeout(),
-                fetch.timeout(),
-                config.maxImageBytes(),
-                fetch.retries(),
-                FetchSettings.DEFAULT_RETRY_BACKOFF,
-                fetch.allowPrivateAddresses()),
-            s3);
+    ImageFetcher images = new ImageFetcher(settings.imageFetch(), s3);
     ExecutorService preparation =
         Executors.newFixedThreadPool(
             Runtime.getRuntime().availableProcessors(),

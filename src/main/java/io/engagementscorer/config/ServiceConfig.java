@@ -1,5 +1,6 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.fetch.FetchSettings;
 import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +84,6 @@ public record ServiceConfig(
   public static final int DEFAULT_MAX_COMMENTS = 1_000;
   public static final int DEFAULT_MAX_COMMENT_LENGTH = 5_000;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
-  public static final long DEFAULT_MAX_IMAGE_BYTES = 10L * 1024 * 1024;
   public static final long DEFAULT_MAX_IMAGE_PIXELS = 40_000_000L;
   public static final int DEFAULT_BATCH_MAX_SIZE = 32;
   public static final int DEFAULT_BATCH_MAX_DELAY_MS = 10;
@@ -136,6 +136,9 @@ public record ServiceConfig(
     EnvironmentReader read = new EnvironmentReader(env);
     S3Settings s3 = S3SettingsReader.read(read);
     int port = read.integer("PORT", DEFAULT_PORT, 0, 65_535);
+    // The image cap is the image fetches' too, and the stream's settings are read last.
+    long maxImageBytes =
+        read.longInteger("MAX_IMAGE_BYTES", FetchSettings.DEFAULT_MAX_BYTES, 1_024, 1L << 30);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
         port,
@@ -149,7 +152,7 @@ public record ServiceConfig(
         read.integer("MAX_COMMENTS", DEFAULT_MAX_COMMENTS, 0, 100_000),
         read.integer("MAX_COMMENT_LENGTH", DEFAULT_MAX_COMMENT_LENGTH, 1, 1_000_000),
         read.longInteger("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, 1_024, 1L << 30),
-        read.longInteger("MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES, 1_024, 1L << 30),
+        maxImageBytes,
         read.longInteger("MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS, 1, 1L << 31),
         read.integer("BATCH_MAX_SIZE", DEFAULT_BATCH_MAX_SIZE, 1, 1_024),
         Duration.ofMillis(
@@ -163,7 +166,7 @@ public record ServiceConfig(
         read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
-        StreamsSettings.fromEnv(read, port));
+        StreamsSettings.fromEnv(read, port, maxImageBytes));
   }
 
   /** The feature caches' bound in bytes. */

@@ -1,5 +1,6 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.fetch.FetchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public record StreamsSettings(
     Duration maxPollInterval,
     int replicationFactor,
     Duration startupTimeout,
-    ImageFetchConfig imageFetch,
+    FetchSettings imageFetch,
     Map<String, String> extraProperties) {
 
   /** The prefix of variables passed through as Kafka Streams properties. */
@@ -86,7 +87,7 @@ public record StreamsSettings(
     return "exactly_once_v2".equals(processingGuarantee);
   }
 
-  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort) {
+  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort, long maxImageBytes) {
     String bootstrap = read.string("KAFKA_BOOTSTRAP_SERVERS", null);
     if (bootstrap == null) {
       return null;
@@ -126,7 +127,7 @@ public record StreamsSettings(
                 "MAX_POLL_INTERVAL_MS", DEFAULT_MAX_POLL_INTERVAL_MS, 1_000, Integer.MAX_VALUE)),
         read.integer("REPLICATION_FACTOR", -1, -1, 32),
         Duration.ofMillis(read.integer("STREAMS_STARTUP_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
-        ImageFetchConfig.fromEnv(read),
+        FetchSettingsReader.read(read, maxImageBytes),
         read.withPrefix(PROPERTY_PREFIX).entrySet().stream()
             .collect(
                 Collectors.toUnmodifiableMap(

@@ -41,15 +41,19 @@ public record FetchSettings(
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default image cap, which {@code MAX_IMAGE_BYTES} sets for the whole service. */
   public static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
+
   public static final int DEFAULT_RETRIES = 2;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+  public static final boolean DEFAULT_ALLOW_PRIVATE_ADDRESSES = false;
 
   /** Longest accepted timeout: socket timeouts are whole milliseconds in an int. */
-  static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
+  public static final int MAX_RETRIES = 10;
   static final Duration MAX_RETRY_BACKOFF = Duration.ofMinutes(1);
-  static final int MAX_RETRIES = 10;
 
   /** Largest image a Java byte array can hold, with headroom for the JVM's array header. */
   static final long MAX_MAX_BYTES = Integer.MAX_VALUE - 16L;
@@ -116,9 +120,25 @@ public record FetchSettings(
     }
   }
 
-  private static IllegalArgumentException invalid(String setting, Object value, String rule) {
-    return new IllegalArgumentException(
-        "fetch setting " + setting + " " + rule + ", got '" + value + "'");
+  private static InvalidSettingException invalid(String setting, Object value, String rule) {
+    return new InvalidSettingException(setting, value, rule);
+  }
+
+  /** A setting that fails its check; says which, so that configuration can name its variable. */
+  public static final class InvalidSettingException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String setting;
+
+    InvalidSettingException(String setting, Object value, String rule) {
+      super("fetch setting " + setting + " " + rule + ", got '" + value + "'");
+      this.setting = setting;
+    }
+
+    /** The setting's name, as the record's component is called. */
+    public String setting() {
+      return setting;
+    }
   }
 
   /** Builds {@link FetchSettings}; every field is optional and starts at its default. */
@@ -130,7 +150,7 @@ public record FetchSettings(
     private long maxBytes = DEFAULT_MAX_BYTES;
     private int retries = DEFAULT_RETRIES;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-    private boolean allowPrivateAddresses;
+    private boolean allowPrivateAddresses = DEFAULT_ALLOW_PRIVATE_ADDRESSES;
 
     private Builder() {}
 
