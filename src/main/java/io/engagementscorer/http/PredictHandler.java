@@ -73,12 +73,17 @@ final class PredictHandler {
             prediction.handle(
                 (result, failure) -> {
                   if (failure == null) {
-                    ctx.json(PredictResponse.of(result));
+                    ctx.json(responseBody(result));
                   } else {
                     answerFailure(ctx, failure);
                   }
                   return null;
                 }));
+  }
+
+  /** What a scored post answers, as JSON goes on the wire. */
+  static Object responseBody(EngagementPrediction prediction) {
+    return PredictResponse.of(prediction);
   }
 
   private byte[] readBody(Context ctx) {

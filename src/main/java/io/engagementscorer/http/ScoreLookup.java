@@ -124,7 +124,8 @@ final class ScoreLookup {
     }
   }
 
-  private static ScoreView view(EngagementScore score, Instance servedBy) {
+  /** The answer for a score found in {@code servedBy}'s store. */
+  static ScoreView view(EngagementScore score, Instance servedBy) {
     return new ScoreView(
         score.getPostId(),
         score.getEngagementScore(),
