@@ -11,7 +11,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
+import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.s3.S3Connection;
+import io.engagementscorer.stream.ScoreRecords;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -93,6 +95,22 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("io.engagementscorer.config..")
+        .check(classes);
+  }
+
+  /**
+   * A score is one record, {@link io.engagementscorer.scoring.Score}; the stream's Avro record of
+   * it is built in one place, {@link ScoreRecords}, so the two cannot drift apart.
+   */
+  @ArchTest
+  void onlyScoreRecordsBuildsTheAvroScore(JavaClasses classes) {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("io.engagementscorer.avro..")
+        .and()
+        .doNotBelongToAnyOf(ScoreRecords.class)
+        .should()
+        .callMethodWhere(target(owner(type(EngagementScore.class))).and(target(name("newBuilder"))))
         .check(classes);
   }
 

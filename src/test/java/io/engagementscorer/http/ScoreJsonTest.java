@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.scoring.EngagementPrediction;
+import io.engagementscorer.scoring.Score;
 import io.engagementscorer.stream.LatestScoresQuery.Instance;
 import io.javalin.json.JavalinJackson;
 import java.time.Instant;
@@ -30,7 +31,7 @@ class ScoreJsonTest {
   void shouldAnswerAPredictionWithTheOriginalFieldsFirst() {
     EngagementPrediction prediction =
         new EngagementPrediction(
-            0.1 + 0.2, 0.5, "check out this \"sunset\" café", 3, "tiny-1", null);
+            new Score(0.1 + 0.2, 0.5, "check out this \"sunset\" café", 3, "tiny-1"), null);
 
     assertThat(json(PredictHandler.responseBody(prediction)))
         .isEqualTo(
@@ -41,7 +42,8 @@ class ScoreJsonTest {
 
   @Test
   void shouldWriteSmallAndWholeScoresAsJacksonDoes() {
-    EngagementPrediction prediction = new EngagementPrediction(1.0E-5, 1.0, "", 0, "v2", null);
+    EngagementPrediction prediction =
+        new EngagementPrediction(new Score(1.0E-5, 1.0, "", 0, "v2"), null);
 
     assertThat(json(PredictHandler.responseBody(prediction)))
         .isEqualTo(
