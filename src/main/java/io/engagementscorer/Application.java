@@ -2,13 +2,12 @@ package io.engagementscorer;
 
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
-import io.engagementscorer.config.ImageFetchConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
-import io.engagementscorer.fetch.FetchSettings;
 import io.engagementscorer.fetch.ImageFetcher;
 import io.engagementscorer.http.ApiServer;
 import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.FeatureCache;
@@ -41,7 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running service: a verified model, the scorer over it, and the HTTP server, started in that
- * order and closed in reverse. {@link Main} runs one; tests start one in-process on port 0.
+ * order and closed in reverse. It owns the one S3 connection that model bundles and image
+ * references share, opened on first use and closed last. {@link Main} runs one; tests start one
+ * in-process on port 0.
  */
 public final class Application implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Application.class);
@@ -53,18 +54,21 @@ public final class Application implements AutoCloseable {
   private final StreamSide stream;
   private final ApiServer server;
   private final PrometheusMeterRegistry registry;
+  private final SharedS3Connection s3;
 
   private Application(
       EngagementScorer scorer,
       ModelReloader reloader,
       StreamSide stream,
       ApiServer server,
-      PrometheusMeterRegistry registry) {
+      PrometheusMeterRegistry registry,
+      SharedS3Connection s3) {
     this.scorer = scorer;
     this.reloader = reloader;
     this.stream = stream;
     this.server = server;
     this.registry = registry;
+    this.s3 = s3;
   }
 
   /** The stream and what it owns, absent in an HTTP-only instance. */
@@ -87,7 +91,8 @@ public final class Application implements AutoCloseable {
   public static Application start(ServiceConfig config) {
     PrometheusMeterRegistry registry = newRegistry();
     ModelLoader loader = modelLoader(config, registry);
-    BundleSource source = BundleSources.open(config.modelSource());
+    SharedS3Connection s3 = SharedS3Connection.of(config.s3());
+    BundleSource source = BundleSources.open(config.modelSource(), s3);
     EngagementScorer scorer = null;
     ModelReloader reloader = null;
     StreamSide stream = null;
@@ -104,7 +109,7 @@ public final class Application implements AutoCloseable {
       reloader =
           new ModelReloader(source, loader, scorer, config.modelSource().reloadInterval(), registry)
               .start();
-      stream = config.streams() == null ? null : startStream(config, scorer, registry);
+      stream = config.streams() == null ? null : startStream(config, scorer, s3, registry);
       ApiServer server =
           new ApiServer(
                   scorer,
@@ -119,7 +124,7 @@ public final class Application implements AutoCloseable {
                   new ApiServer.Limits(
                       config.maxRequestBytes(), config.maxImageBytes(), config.retryAfterSeconds()))
               .start(config.host(), config.port());
-      return new Application(scorer, reloader, stream, server, registry);
+      return new Application(scorer, reloader, stream, server, registry, s3);
     } catch (RuntimeException e) {
       if (stream != null) {
         stream.close();
@@ -132,6 +137,7 @@ public final class Application implements AutoCloseable {
       if (scorer != null) {
         scorer.close();
       }
+      s3.close();
       throw e;
     }
   }
@@ -150,23 +156,12 @@ public final class Application implements AutoCloseable {
   }
 
   private static StreamSide startStream(
-      ServiceConfig config, EngagementScorer scorer, PrometheusMeterRegistry registry) {
+      ServiceConfig config,
+      EngagementScorer scorer,
+      SharedS3Connection s3,
+      PrometheusMeterRegistry registry) {
     StreamsSettings settings = config.streams();
-    ImageFetchConfig fetch = settings.imageFetch();
-    ImageFetcher images =
-        new ImageFetcher(
-            new FetchSettings(
-                fetch.allowedHosts(),
-                fetch.fileRoot(),
-                fetch.connectTimeout(),
-                fetch.timeout(),
-                config.maxImageBytes(),
-                fetch.retries(),
-                FetchSettings.DEFAULT_RETRY_BACKOFF,
-                fetch.s3().endpoint(),
-                fetch.s3().pathStyle(),
-                fetch.s3().region(),
-                fetch.allowPrivateAddresses()));
+    ImageFetcher images = new ImageFetcher(settings.imageFetch(), s3);
     ExecutorService preparation =
         Executors.newFixedThreadPool(
             Runtime.getRuntime().availableProcessors(),
@@ -243,7 +238,7 @@ public final class Application implements AutoCloseable {
     return registry;
   }
 
-  /** Stops serving, finishes queued work, and releases the model. */
+  /** Stops serving, finishes queued work, releases the model, and closes the S3 connection. */
   @Override
   public void close() {
     server.close();
@@ -252,5 +247,6 @@ public final class Application implements AutoCloseable {
     }
     reloader.close();
     scorer.close();
+    s3.close();
   }
 }

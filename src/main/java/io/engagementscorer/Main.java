@@ -8,6 +8,7 @@ import io.engagementscorer.config.ConfigException;
 import io.engagementscorer.config.ConfigurationHelp;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.ModelException;
+import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.scoring.SelfCheck;
 import io.engagementscorer.scoring.ServedModel;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -106,7 +107,8 @@ public final class Main {
   }
 
   private static int checkModel(ServiceConfig config) {
-    try (BundleSource source = BundleSources.open(config.modelSource())) {
+    try (SharedS3Connection s3 = SharedS3Connection.of(config.s3());
+        BundleSource source = BundleSources.open(config.modelSource(), s3)) {
       ServedModel model =
           Application.modelLoader(config, new SimpleMeterRegistry()).load(source.initial());
       try {

@@ -3,7 +3,7 @@ package io.engagementscorer.bundles;
 import io.engagementscorer.config.ModelSourceConfig;
 import io.engagementscorer.model.ModelOrigin;
 import io.engagementscorer.model.ModelOrigin.SkippedKey;
-import io.engagementscorer.s3.S3Connection;
+import io.engagementscorer.s3.SharedS3Connection;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,14 +31,13 @@ final class S3BundleSource implements BundleSource {
   private static final Logger LOG = LoggerFactory.getLogger(S3BundleSource.class);
 
   private final ModelSourceConfig config;
-  private final S3Connection connection;
-  private final S3Client s3;
+  private final SharedS3Connection connection;
   private final BundleCache cache;
 
-  S3BundleSource(ModelSourceConfig config, S3Connection connection, BundleCache cache) {
+  /** A source over {@code connection}, which it opens on first use and leaves to its owner. */
+  S3BundleSource(ModelSourceConfig config, SharedS3Connection connection, BundleCache cache) {
     this.config = config;
     this.connection = connection;
-    this.s3 = connection.client();
     this.cache = cache;
   }
 
@@ -126,7 +125,7 @@ final class S3BundleSource implements BundleSource {
     }
     throw BundleSourceException.unavailable(
         "S3 at "
-            + config.s3().describe()
+            + connection.settings().describe()
             + " could not be reached for bucket "
             + bucket()
             + " (keys tried: "
@@ -145,7 +144,7 @@ final class S3BundleSource implements BundleSource {
           "bucket "
               + bucket()
               + " does not exist at "
-              + config.s3().describe()
+              + connection.settings().describe()
               + " (S3_BUCKET_NAME)",
           null);
     }
@@ -153,7 +152,7 @@ final class S3BundleSource implements BundleSource {
         "no usable bundle in bucket "
             + bucket()
             + " at "
-            + config.s3().describe()
+            + connection.settings().describe()
             + "; keys tried: "
             + describe(skipped),
         null);
@@ -166,7 +165,7 @@ final class S3BundleSource implements BundleSource {
 
   private Optional<Revision> head(String key) {
     try {
-      HeadObjectResponse head = s3.headObject(request -> request.bucket(bucket()).key(key));
+      HeadObjectResponse head = s3().headObject(request -> request.bucket(bucket()).key(key));
       return Optional.of(
           new Revision(
               "s3://" + bucket() + "/" + key, stripQuotes(head.eTag()), head.contentLength()));
@@ -186,7 +185,7 @@ final class S3BundleSource implements BundleSource {
     GetObjectRequest request =
         GetObjectRequest.builder().bucket(bucket()).key(key).ifMatch('"' + etag + '"').build();
     try {
-      GetObjectResponse response = s3.getObject(request, ResponseTransformer.toFile(file));
+      GetObjectResponse response = s3().getObject(request, ResponseTransformer.toFile(file));
       return response.eTag();
     } catch (S3Exception e) {
       if (e.statusCode() == 412) {
@@ -202,7 +201,7 @@ final class S3BundleSource implements BundleSource {
 
   private boolean bucketExists() {
     try {
-      s3.headBucket(request -> request.bucket(bucket()));
+      s3().headBucket(request -> request.bucket(bucket()));
       return true;
     } catch (NoSuchBucketException e) {
       return false;
@@ -228,7 +227,7 @@ final class S3BundleSource implements BundleSource {
           "bucket "
               + bucket()
               + " is not in AWS_REGION="
-              + config.s3().region()
+              + connection.settings().region()
               + " ("
               + status
               + " "
@@ -238,7 +237,7 @@ final class S3BundleSource implements BundleSource {
     }
     if (status == 404 && "NoSuchBucket".equals(code)) {
       return BundleSourceException.refused(
-          "bucket " + bucket() + " does not exist at " + config.s3().describe(), e);
+          "bucket " + bucket() + " does not exist at " + connection.settings().describe(), e);
     }
     return BundleSourceException.unavailable(
         where + ": S3 answered " + status + (code.isEmpty() ? "" : " " + code), e);
@@ -253,9 +252,9 @@ final class S3BundleSource implements BundleSource {
       return code;
     }
     try {
-      s3.getObject(
-          request -> request.bucket(bucket()).key(key).range("bytes=0-0"),
-          ResponseTransformer.toBytes());
+      s3().getObject(
+              request -> request.bucket(bucket()).key(key).range("bytes=0-0"),
+              ResponseTransformer.toBytes());
       return "Forbidden";
     } catch (S3Exception e) {
       String detailed = errorCode(e);
@@ -282,7 +281,7 @@ final class S3BundleSource implements BundleSource {
   private BundleSourceException unreachable(String key, SdkClientException e) {
     return BundleSourceException.unavailable(
         "cannot reach S3 at "
-            + config.s3().describe()
+            + connection.settings().describe()
             + " for s3://"
             + bucket()
             + "/"
@@ -295,7 +294,7 @@ final class S3BundleSource implements BundleSource {
   /** Fails fast, with the fix, when the SDK's chain finds no credentials at all. */
   private void checkCredentials() {
     try {
-      connection.credentials().resolveCredentials();
+      connection.get().credentials().resolveCredentials();
     } catch (SdkClientException e) {
       throw BundleSourceException.refused(
           "USE_S3_MODEL=true but no AWS credentials were found: set AWS_ACCESS_KEY_ID and"
@@ -338,6 +337,10 @@ final class S3BundleSource implements BundleSource {
     return config.bucket();
   }
 
+  private S3Client s3() {
+    return connection.get().client();
+  }
+
   @Override
   public String describe() {
     String primary = "s3://" + bucket() + "/" + config.primaryKey();
@@ -347,8 +350,7 @@ final class S3BundleSource implements BundleSource {
         : primary + " (fallbacks: " + String.join(", ", fallbacks) + ")";
   }
 
+  /** Closes nothing: the S3 connection is its owner's to close. */
   @Override
-  public void close() {
-    connection.close();
-  }
+  public void close() {}
 }

@@ -23,7 +23,6 @@ import java.util.stream.Stream;
  *     MODEL_RELOAD_INTERVAL_S})
  * @param adminToken bearer token of {@code POST /api/v1/admin/reload}, or null to disable it
  *     ({@code ADMIN_TOKEN})
- * @param s3 how S3 is reached
  */
 public record ModelSourceConfig(
     boolean useS3,
@@ -34,8 +33,7 @@ public record ModelSourceConfig(
     Path cacheDir,
     long maxBundleBytes,
     Duration reloadInterval,
-    String adminToken,
-    S3Settings s3) {
+    String adminToken) {
 
   public static final String DEFAULT_MODEL_DIR = "models/tiny";
   public static final long DEFAULT_MAX_BUNDLE_BYTES = 8L * 1024 * 1024 * 1024;
@@ -45,7 +43,7 @@ public record ModelSourceConfig(
     fallbackKeys = List.copyOf(fallbackKeys);
   }
 
-  static ModelSourceConfig fromEnv(EnvironmentReader read, S3Settings s3) {
+  static ModelSourceConfig fromEnv(EnvironmentReader read) {
     boolean useS3 = read.bool("USE_S3_MODEL", false);
     String bucket = read.string("S3_BUCKET_NAME", null);
     String key = read.string("S3_MODEL_KEY", null);
@@ -73,8 +71,7 @@ public record ModelSourceConfig(
         read.longInteger(
             "MODEL_MAX_BUNDLE_BYTES", DEFAULT_MAX_BUNDLE_BYTES, 1_024 * 1_024, 1L << 40),
         Duration.ofSeconds(read.integer("MODEL_RELOAD_INTERVAL_S", 0, 0, 86_400)),
-        token == null ? null : token.strip(),
-        s3);
+        token == null ? null : token.strip());
   }
 
   /** Primary key first, then the fallbacks, without repeats. */

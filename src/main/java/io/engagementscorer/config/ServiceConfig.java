@@ -1,5 +1,7 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.fetch.FetchSettings;
+import io.engagementscorer.s3.S3Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +21,7 @@ import java.util.Set;
  * @param loraRank the LoRA rank the bundle must have been trained with ({@code LORA_RANK})
  * @param forceCpu run on the CPU even when a GPU is present ({@code FORCE_CPU})
  * @param modelSource where the model comes from and how it is kept current
+ * @param s3 how S3 is reached, for the model and for image references alike
  * @param maxTextLength longest accepted post text, in characters ({@code MAX_TEXT_LENGTH_REQUEST})
  * @param maxComments most comments accepted per post ({@code MAX_COMMENTS})
  * @param maxCommentLength longest accepted comment, in characters ({@code MAX_COMMENT_LENGTH})
@@ -53,6 +56,7 @@ public record ServiceConfig(
     int loraRank,
     boolean forceCpu,
     ModelSourceConfig modelSource,
+    S3Settings s3,
     int maxTextLength,
     int maxComments,
     int maxCommentLength,
@@ -80,7 +84,6 @@ public record ServiceConfig(
   public static final int DEFAULT_MAX_COMMENTS = 1_000;
   public static final int DEFAULT_MAX_COMMENT_LENGTH = 5_000;
   public static final long DEFAULT_MAX_REQUEST_BYTES = 20L * 1024 * 1024;
-  public static final long DEFAULT_MAX_IMAGE_BYTES = 10L * 1024 * 1024;
   public static final long DEFAULT_MAX_IMAGE_PIXELS = 40_000_000L;
   public static final int DEFAULT_BATCH_MAX_SIZE = 32;
   public static final int DEFAULT_BATCH_MAX_DELAY_MS = 10;
@@ -131,8 +134,11 @@ public record ServiceConfig(
    */
   public static ServiceConfig fromEnv(Map<String, String> env) {
     EnvironmentReader read = new EnvironmentReader(env);
-    S3Settings s3 = S3Settings.fromEnv(read);
+    S3Settings s3 = S3SettingsReader.read(read);
     int port = read.integer("PORT", DEFAULT_PORT, 0, 65_535);
+    // The image cap is the image fetches' too, and the stream's settings are read last.
+    long maxImageBytes =
+        read.longInteger("MAX_IMAGE_BYTES", FetchSettings.DEFAULT_MAX_BYTES, 1_024, 1L << 30);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
         port,
@@ -140,12 +146,13 @@ public record ServiceConfig(
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
         read.bool("FORCE_CPU", false),
-        ModelSourceConfig.fromEnv(read, s3),
+        ModelSourceConfig.fromEnv(read),
+        s3,
         read.integer("MAX_TEXT_LENGTH_REQUEST", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),
         read.integer("MAX_COMMENTS", DEFAULT_MAX_COMMENTS, 0, 100_000),
         read.integer("MAX_COMMENT_LENGTH", DEFAULT_MAX_COMMENT_LENGTH, 1, 1_000_000),
         read.longInteger("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, 1_024, 1L << 30),
-        read.longInteger("MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES, 1_024, 1L << 30),
+        maxImageBytes,
         read.longInteger("MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS, 1, 1L << 31),
         read.integer("BATCH_MAX_SIZE", DEFAULT_BATCH_MAX_SIZE, 1, 1_024),
         Duration.ofMillis(
@@ -159,7 +166,7 @@ public record ServiceConfig(
         read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
-        StreamsSettings.fromEnv(read, port, s3));
+        StreamsSettings.fromEnv(read, port, maxImageBytes));
   }
 
   /** The feature caches' bound in bytes. */

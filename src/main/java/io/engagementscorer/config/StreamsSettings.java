@@ -1,5 +1,6 @@
 package io.engagementscorer.config;
 
+import io.engagementscorer.fetch.FetchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,7 +26,7 @@ import java.util.stream.Collectors;
  *     SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO})
  * @param autoRegisterSchemas register the output schemas on first use ({@code
  *     AUTO_REGISTER_SCHEMAS})
- * @param processingGuarantee {@code exactly_once_v2} or {@code at_least_once} ({@code
+ * @param processingGuarantee {@link #EXACTLY_ONCE_V2} or {@link #AT_LEAST_ONCE} ({@code
  *     PROCESSING_GUARANTEE})
  * @param stateDir where state stores live ({@code STATE_DIR})
  * @param applicationServer {@code host:port} other instances reach this one's HTTP API on, for
@@ -63,37 +64,65 @@ public record StreamsSettings(
     Duration maxPollInterval,
     int replicationFactor,
     Duration startupTimeout,
-    ImageFetchConfig imageFetch,
+    FetchSettings imageFetch,
     Map<String, String> extraProperties) {
 
   /** The prefix of variables passed through as Kafka Streams properties. */
   public static final String PROPERTY_PREFIX = "KAFKA_STREAMS_";
 
+  /** Input in the Confluent wire format. */
+  public static final String INPUT_FORMAT_AVRO = "avro";
+
+  /** Input as JSON post events. */
+  public static final String INPUT_FORMAT_JSON = "json";
+
+  /** Either input format, told apart by the first byte. */
+  public static final String INPUT_FORMAT_AUTO = "auto";
+
+  /** Kafka Streams' exactly-once processing (its {@code processing.guarantee} value). */
+  public static final String EXACTLY_ONCE_V2 = "exactly_once_v2";
+
+  /** Kafka Streams' at-least-once processing (its {@code processing.guarantee} value). */
+  public static final String AT_LEAST_ONCE = "at_least_once";
+
   public static final String DEFAULT_APPLICATION_ID = "engagement-scorer";
   public static final String DEFAULT_INPUT_TOPIC = "posts";
   public static final String DEFAULT_OUTPUT_TOPIC = "engagement-scores";
   public static final String DEFAULT_DEAD_LETTER_TOPIC = "posts-dlq";
-  public static final String DEFAULT_PROCESSING_GUARANTEE = "exactly_once_v2";
+  public static final String DEFAULT_INPUT_FORMAT = INPUT_FORMAT_AVRO;
+  public static final boolean DEFAULT_AUTO_REGISTER_SCHEMAS = true;
+  public static final String DEFAULT_PROCESSING_GUARANTEE = EXACTLY_ONCE_V2;
+
+  /** The folder under the JVM's temporary directory that holds the state when no STATE_DIR. */
+  public static final String DEFAULT_STATE_DIR_NAME = "engagement-scorer-state";
+
+  public static final int DEFAULT_NUM_STREAM_THREADS = 1;
   public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
   public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 90_000;
   public static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
-  static final Set<String> INPUT_FORMATS = Set.of("avro", "json", "auto");
-  static final Set<String> GUARANTEES = Set.of("exactly_once_v2", "at_least_once");
+  /** Kafka's value for the broker's default replication factor. */
+  public static final int DEFAULT_REPLICATION_FACTOR = -1;
+
+  public static final int DEFAULT_STREAMS_STARTUP_TIMEOUT_MS = 60_000;
+
+  static final Set<String> INPUT_FORMATS =
+      Set.of(INPUT_FORMAT_AVRO, INPUT_FORMAT_JSON, INPUT_FORMAT_AUTO);
+  static final Set<String> GUARANTEES = Set.of(EXACTLY_ONCE_V2, AT_LEAST_ONCE);
 
   /** Whether records are processed exactly once. */
   public boolean exactlyOnce() {
-    return "exactly_once_v2".equals(processingGuarantee);
+    return EXACTLY_ONCE_V2.equals(processingGuarantee);
   }
 
-  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort, S3Settings s3) {
+  static StreamsSettings fromEnv(EnvironmentReader read, int httpPort, long maxImageBytes) {
     String bootstrap = read.string("KAFKA_BOOTSTRAP_SERVERS", null);
     if (bootstrap == null) {
       return null;
     }
     String applicationId = read.string("APPLICATION_ID", DEFAULT_APPLICATION_ID);
     String registry = read.string("SCHEMA_REGISTRY_URL", null);
-    String format = read.choice("INPUT_FORMAT", "avro", INPUT_FORMATS);
+    String format = read.choice("INPUT_FORMAT", DEFAULT_INPUT_FORMAT, INPUT_FORMATS);
     if (registry == null) {
       throw new ConfigException(
           "SCHEMA_REGISTRY_URL is required when KAFKA_BOOTSTRAP_SERVERS is set: scores are"
@@ -108,15 +137,14 @@ public record StreamsSettings(
         format,
         registry,
         read.string("SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", null),
-        read.bool("AUTO_REGISTER_SCHEMAS", true),
+        read.bool("AUTO_REGISTER_SCHEMAS", DEFAULT_AUTO_REGISTER_SCHEMAS),
         read.choice("PROCESSING_GUARANTEE", DEFAULT_PROCESSING_GUARANTEE, GUARANTEES),
         Path.of(
             read.string(
                 "STATE_DIR",
-                Path.of(System.getProperty("java.io.tmpdir"), "engagement-scorer-state")
-                    .toString())),
+                Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_STATE_DIR_NAME).toString())),
         read.string("APPLICATION_SERVER", "localhost:" + httpPort),
-        read.integer("NUM_STREAM_THREADS", 1, 1, 64),
+        read.integer("NUM_STREAM_THREADS", DEFAULT_NUM_STREAM_THREADS, 1, 64),
         Duration.ofMillis(
             read.integer("COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL_MS, 1, 600_000)),
         Duration.ofMillis(
@@ -124,9 +152,14 @@ public record StreamsSettings(
         Duration.ofMillis(
             read.integer(
                 "MAX_POLL_INTERVAL_MS", DEFAULT_MAX_POLL_INTERVAL_MS, 1_000, Integer.MAX_VALUE)),
-        read.integer("REPLICATION_FACTOR", -1, -1, 32),
-        Duration.ofMillis(read.integer("STREAMS_STARTUP_TIMEOUT_MS", 60_000, 1_000, 3_600_000)),
-        ImageFetchConfig.fromEnv(read, s3),
+        read.integer("REPLICATION_FACTOR", DEFAULT_REPLICATION_FACTOR, -1, 32),
+        Duration.ofMillis(
+            read.integer(
+                "STREAMS_STARTUP_TIMEOUT_MS",
+                DEFAULT_STREAMS_STARTUP_TIMEOUT_MS,
+                1_000,
+                3_600_000)),
+        FetchSettingsReader.read(read, maxImageBytes),
         read.withPrefix(PROPERTY_PREFIX).entrySet().stream()
             .collect(
                 Collectors.toUnmodifiableMap(

@@ -1,7 +1,5 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.config.S3Settings;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -25,10 +23,6 @@ import java.util.stream.Collectors;
  * @param retries extra attempts after the first for transient failures (timeouts, 5xx, refused
  *     connections, S3 throttling); 0 tries once
  * @param retryBackoff wait before the first retry; it doubles for each further one
- * @param s3Endpoint endpoint of an S3-compatible store (for example MinIO), or null for AWS S3
- * @param s3PathStyle address buckets as {@code endpoint/bucket/key} rather than {@code
- *     bucket.endpoint/key}; most S3-compatible stores need it
- * @param s3Region the AWS region S3 requests are signed for
  * @param allowPrivateAddresses <strong>for local development and tests only; never in
  *     production.</strong> When true, web references may reach loopback, private, link-local
  *     (including the cloud metadata service at 169.254.169.254) and other internal addresses, and
@@ -43,22 +37,23 @@ public record FetchSettings(
     long maxBytes,
     int retries,
     Duration retryBackoff,
-    URI s3Endpoint,
-    boolean s3PathStyle,
-    String s3Region,
     boolean allowPrivateAddresses) {
 
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+
+  /** The default image cap, which {@code MAX_IMAGE_BYTES} sets for the whole service. */
   public static final long DEFAULT_MAX_BYTES = 10L * 1024 * 1024;
+
   public static final int DEFAULT_RETRIES = 2;
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofMillis(200);
+  public static final boolean DEFAULT_ALLOW_PRIVATE_ADDRESSES = false;
 
   /** Longest accepted timeout: socket timeouts are whole milliseconds in an int. */
-  static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
+  public static final int MAX_RETRIES = 10;
   static final Duration MAX_RETRY_BACKOFF = Duration.ofMinutes(1);
-  static final int MAX_RETRIES = 10;
 
   /** Largest image a Java byte array can hold, with headroom for the JVM's array header. */
   static final long MAX_MAX_BYTES = Integer.MAX_VALUE - 16L;
@@ -86,15 +81,9 @@ public record FetchSettings(
         || retryBackoff.compareTo(MAX_RETRY_BACKOFF) > 0) {
       throw invalid("retryBackoff", retryBackoff, "must be between 0 and " + MAX_RETRY_BACKOFF);
     }
-    if (s3Endpoint != null) {
-      checkS3Endpoint(s3Endpoint);
-    }
-    if (s3Region == null || s3Region.isBlank()) {
-      throw invalid("s3Region", s3Region, "must not be blank");
-    }
   }
 
-  /** A builder starting from the defaults: no web hosts, no file root, AWS S3 in us-east-1. */
+  /** A builder starting from the defaults: no web hosts, no file root. */
   public static Builder builder() {
     return new Builder();
   }
@@ -109,9 +98,6 @@ public record FetchSettings(
         .optMaxBytes(maxBytes)
         .optRetries(retries)
         .optRetryBackoff(retryBackoff)
-        .optS3Endpoint(s3Endpoint)
-        .optS3PathStyle(s3PathStyle)
-        .optS3Region(s3Region)
         .optAllowPrivateAddresses(allowPrivateAddresses);
   }
 
@@ -134,17 +120,25 @@ public record FetchSettings(
     }
   }
 
-  private static void checkS3Endpoint(URI endpoint) {
-    String scheme = endpoint.getScheme();
-    if (!("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-        || endpoint.getHost() == null) {
-      throw invalid("s3Endpoint", endpoint, "must be an http(s) URI with a host");
-    }
+  private static InvalidSettingException invalid(String setting, Object value, String rule) {
+    return new InvalidSettingException(setting, value, rule);
   }
 
-  private static IllegalArgumentException invalid(String setting, Object value, String rule) {
-    return new IllegalArgumentException(
-        "fetch setting " + setting + " " + rule + ", got '" + value + "'");
+  /** A setting that fails its check; says which, so that configuration can name its variable. */
+  public static final class InvalidSettingException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    private final String setting;
+
+    InvalidSettingException(String setting, Object value, String rule) {
+      super("fetch setting " + setting + " " + rule + ", got '" + value + "'");
+      this.setting = setting;
+    }
+
+    /** The setting's name, as the record's component is called. */
+    public String setting() {
+      return setting;
+    }
   }
 
   /** Builds {@link FetchSettings}; every field is optional and starts at its default. */
@@ -156,10 +150,7 @@ public record FetchSettings(
     private long maxBytes = DEFAULT_MAX_BYTES;
     private int retries = DEFAULT_RETRIES;
     private Duration retryBackoff = DEFAULT_RETRY_BACKOFF;
-    private URI s3Endpoint;
-    private boolean s3PathStyle;
-    private String s3Region = S3Settings.DEFAULT_REGION;
-    private boolean allowPrivateAddresses;
+    private boolean allowPrivateAddresses = DEFAULT_ALLOW_PRIVATE_ADDRESSES;
 
     private Builder() {}
 
@@ -205,24 +196,6 @@ public record FetchSettings(
       return this;
     }
 
-    /** An S3-compatible endpoint, usually with {@link #optS3PathStyle(boolean)}. */
-    public Builder optS3Endpoint(URI endpoint) {
-      this.s3Endpoint = endpoint;
-      return this;
-    }
-
-    /** Path-style bucket addressing, which most S3-compatible stores need. */
-    public Builder optS3PathStyle(boolean pathStyle) {
-      this.s3PathStyle = pathStyle;
-      return this;
-    }
-
-    /** The region S3 requests are signed for. */
-    public Builder optS3Region(String region) {
-      this.s3Region = region;
-      return this;
-    }
-
     /**
      * Lets web references reach internal addresses and plain http. <strong>For local development
      * and tests only</strong>; see {@link FetchSettings#allowPrivateAddresses()}.
@@ -242,9 +215,6 @@ public record FetchSettings(
           maxBytes,
           retries,
           retryBackoff,
-          s3Endpoint,
-          s3PathStyle,
-          s3Region,
           allowPrivateAddresses);
     }
   }

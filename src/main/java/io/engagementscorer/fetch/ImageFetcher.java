@@ -1,6 +1,7 @@
 package io.engagementscorer.fetch;
 
 import io.engagementscorer.errors.InvalidInputException;
+import io.engagementscorer.s3.SharedS3Connection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -9,13 +10,12 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * Turns an image reference URI into image bytes: {@code s3://bucket/key}, {@code https://} from
  * allow-listed public hosts, and {@code file:///...} under a configured root. Transient failures
- * are retried with exponential backoff. Thread-safe; close it to release connections.
+ * are retried with exponential backoff. Thread-safe; close it to release its web connections (the
+ * S3 connection is shared, and its owner's to close).
  *
  * <p>Failures: {@link InvalidInputException} with one of the {@link ImageFetchProblems} codes when
  * the reference itself is at fault (malformed, forbidden, missing, too large); {@link
@@ -32,12 +32,13 @@ public final class ImageFetcher implements AutoCloseable {
   private final Map<String, ImageSource> sourcesByScheme;
 
   /**
-   * A fetcher using the default AWS credential chain and the JVM's default trust store.
+   * A fetcher reading {@code s3://} references through {@code s3}, and web references with the
+   * JVM's default trust store.
    *
    * @throws IllegalArgumentException when the configured file root is not an existing directory
    */
-  public ImageFetcher(FetchSettings settings) {
-    this(settings, sources(settings, DefaultCredentialsProvider.builder().build()));
+  public ImageFetcher(FetchSettings settings, SharedS3Connection s3) {
+    this(settings, sources(settings, s3));
   }
 
   /** A fetcher over the given sources, keyed by lower-case URI scheme (for tests). */
@@ -47,12 +48,11 @@ public final class ImageFetcher implements AutoCloseable {
   }
 
   /** The sources for these settings: S3 and web always, files only with a root. */
-  static Map<String, ImageSource> sources(
-      FetchSettings settings, AwsCredentialsProvider credentials) {
+  static Map<String, ImageSource> sources(FetchSettings settings, SharedS3Connection s3Connection) {
     // The file source first: it is the one that can refuse its settings, and holds no client.
     FileImageSource files = settings.fileRoot() == null ? null : new FileImageSource(settings);
     HttpsImageSource web = new HttpsImageSource(settings);
-    S3ImageSource s3 = new S3ImageSource(settings, credentials);
+    S3ImageSource s3 = new S3ImageSource(settings, s3Connection);
     if (files == null) {
       return Map.of("s3", s3, "https", web, "http", web);
     }
@@ -81,7 +81,7 @@ public final class ImageFetcher implements AutoCloseable {
     }
   }
 
-  /** Closes the sources' clients and connections. */
+  /** Closes the sources' clients and connections, the shared S3 connection excepted. */
   @Override
   public void close() {
     sourcesByScheme.values().stream().distinct().forEach(ImageSource::close);

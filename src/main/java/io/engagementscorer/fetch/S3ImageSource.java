@@ -1,15 +1,13 @@
 package io.engagementscorer.fetch;
 
-import io.engagementscorer.config.S3Settings;
-import io.engagementscorer.s3.S3Connection;
+import io.engagementscorer.s3.SharedS3Connection;
 import java.io.IOException;
 import java.net.URI;
 import java.util.regex.Pattern;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -17,42 +15,39 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Reads {@code s3://bucket/key} references through the AWS SDK, from AWS S3 or from an
- * S3-compatible store at a configured endpoint. The SDK does not retry ({@link ImageFetcher} does,
- * for every scheme alike). The size cap is checked against the object's declared length before
- * reading, and again while reading; an oversized body is aborted rather than drained.
+ * Reads {@code s3://bucket/key} references through the service's shared S3 connection, from AWS S3
+ * or from an S3-compatible store at a configured endpoint. Each request carries the fetch's own
+ * timeout and turns the SDK's retries off ({@link ImageFetcher} retries, for every scheme alike).
+ * The size cap is checked against the object's declared length before reading, and again while
+ * reading; an oversized body is aborted rather than drained.
  */
 final class S3ImageSource implements ImageSource {
   /** Bucket naming rules, loosely: lower-case letters, digits, dots and hyphens, 3 to 63 long. */
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
-  private final S3Connection connection;
-  private final S3Client client;
+  /** Turns off, for one request, the retries the shared connection makes by default. */
+  private static final SdkPlugin NO_RETRIES =
+      client ->
+          client.overrideConfiguration(
+              client.overrideConfiguration().toBuilder()
+                  .retryStrategy(AwsRetryStrategy.doNotRetry())
+                  .build());
+
+  private final SharedS3Connection connection;
   private final FetchSettings settings;
 
-  /** A source signing requests with credentials from {@code credentials}, which it then owns. */
-  S3ImageSource(FetchSettings settings, AwsCredentialsProvider credentials) {
+  /** A source over {@code connection}, which it opens on first use and leaves to its owner. */
+  S3ImageSource(FetchSettings settings, SharedS3Connection connection) {
     this.settings = settings;
-    // The SDK does not retry: ImageFetcher does, for every scheme alike.
-    this.connection =
-        S3Connection.open(
-            new S3Settings(settings.s3Endpoint(), settings.s3PathStyle(), settings.s3Region()),
-            credentials,
-            settings.connectTimeout(),
-            settings.readTimeout(),
-            calls ->
-                calls
-                    .apiCallTimeout(settings.readTimeout())
-                    .apiCallAttemptTimeout(settings.readTimeout())
-                    .retryStrategy(AwsRetryStrategy.doNotRetry()));
-    this.client = connection.client();
+    this.connection = connection;
   }
 
   @Override
   public byte[] fetch(URI uri) {
     GetObjectRequest request = requestFor(uri);
     long maxBytes = settings.maxBytes();
-    try (ResponseInputStream<GetObjectResponse> body = client.getObject(request)) {
+    try (ResponseInputStream<GetObjectResponse> body =
+        connection.get().client().getObject(request)) {
       Long declared = body.response().contentLength();
       if (declared != null && declared > maxBytes) {
         body.abort();
@@ -78,13 +73,7 @@ final class S3ImageSource implements ImageSource {
     }
   }
 
-  /** Closes the client, its connections and the credentials provider (which it owns). */
-  @Override
-  public void close() {
-    connection.close();
-  }
-
-  private static GetObjectRequest requestFor(URI uri) {
+  private GetObjectRequest requestFor(URI uri) {
     String bucket = uri.getRawAuthority();
     if (bucket == null || !BUCKET.matcher(bucket).matches()) {
       throw ImageFetchProblems.invalidUri(uri.toString(), "not a valid bucket name");
@@ -93,7 +82,15 @@ final class S3ImageSource implements ImageSource {
     if (path == null || path.length() < 2 || uri.getRawQuery() != null) {
       throw ImageFetchProblems.invalidUri(uri.toString(), "expected s3://bucket/key");
     }
-    return GetObjectRequest.builder().bucket(bucket).key(path.substring(1)).build();
+    return GetObjectRequest.builder()
+        .bucket(bucket)
+        .key(path.substring(1))
+        .overrideConfiguration(
+            call ->
+                call.apiCallTimeout(settings.readTimeout())
+                    .apiCallAttemptTimeout(settings.readTimeout())
+                    .addPlugin(NO_RETRIES))
+        .build();
   }
 
   private static RuntimeException failure(URI uri, S3Exception e) {

@@ -4,6 +4,7 @@ import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
+import io.engagementscorer.scoring.Score;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,31 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PredictHandler {
   private static final Logger LOG = LoggerFactory.getLogger(PredictHandler.class);
-
-  /**
-   * The response body; the first three fields are the original service's.
-   *
-   * @param engagementScore predicted engagement in [0, 1]
-   * @param sentimentScore comment sentiment in [0, 1]
-   * @param cleanedText the text after cleaning
-   * @param commentCount comments scored
-   * @param modelVersion version of the model that scored
-   */
-  record PredictResponse(
-      double engagementScore,
-      double sentimentScore,
-      String cleanedText,
-      int commentCount,
-      String modelVersion) {
-    static PredictResponse of(EngagementPrediction prediction) {
-      return new PredictResponse(
-          prediction.engagementScore(),
-          prediction.sentimentScore(),
-          prediction.cleanedText(),
-          prediction.commentCount(),
-          prediction.modelVersion());
-    }
-  }
 
   private final EngagementScorer scorer;
   private final PredictRequestParser parser;
@@ -73,12 +49,20 @@ final class PredictHandler {
             prediction.handle(
                 (result, failure) -> {
                   if (failure == null) {
-                    ctx.json(PredictResponse.of(result));
+                    ctx.json(responseBody(result));
                   } else {
                     answerFailure(ctx, failure);
                   }
                   return null;
                 }));
+  }
+
+  /**
+   * What a scored post answers: its score, whose first three fields are the original service's
+   * (snake_case in JSON); the features it was computed from stay inside.
+   */
+  static Score responseBody(EngagementPrediction prediction) {
+    return prediction.score();
   }
 
   private byte[] readBody(Context ctx) {

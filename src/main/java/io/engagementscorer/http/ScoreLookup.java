@@ -7,6 +7,7 @@ import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.LatestScoresQuery.Answer;
 import io.engagementscorer.stream.LatestScoresQuery.Instance;
+import io.engagementscorer.stream.ScoreRecords;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -124,14 +125,11 @@ final class ScoreLookup {
     }
   }
 
-  private static ScoreView view(EngagementScore score, Instance servedBy) {
+  /** The answer for a score found in {@code servedBy}'s store. */
+  static ScoreView view(EngagementScore score, Instance servedBy) {
     return new ScoreView(
         score.getPostId(),
-        score.getEngagementScore(),
-        score.getSentimentScore(),
-        score.getCleanedText(),
-        score.getCommentCount(),
-        score.getModelVersion(),
+        ScoreRecords.scoreOf(score),
         score.getScoredAt().toString(),
         score.getPostVersion(),
         servedBy.toString());

@@ -1,6 +1,5 @@
 package io.engagementscorer.s3;
 
-import io.engagementscorer.config.S3Settings;
 import java.time.Duration;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;

@@ -1,5 +1,6 @@
 /**
- * The S3 client the service shares between model bundles and image references: endpoint override,
- * path-style addressing and timeouts from configuration, credentials from the SDK's chain.
+ * The S3 client the service shares between model bundles and image references: its settings
+ * (endpoint override, path-style addressing, region), one connection opened on first use and closed
+ * once, credentials from the SDK's chain.
  */
 package io.engagementscorer.s3;

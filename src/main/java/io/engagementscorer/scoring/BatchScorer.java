@@ -105,11 +105,12 @@ public final class BatchScorer
       post.comments().forEach(comment -> commentDigests.add(comment.digest()));
       predictions.add(
           new EngagementPrediction(
-              scores[index],
-              summaries.get(index).score(),
-              post.cleanedText(),
-              post.comments().size(),
-              version,
+              new Score(
+                  scores[index],
+                  summaries.get(index).score(),
+                  post.cleanedText(),
+                  post.comments().size(),
+                  version),
               new PostFeatures(
                   cache.modelKey(),
                   post.image().digest(),

@@ -82,13 +82,14 @@ public final class SelfCheck {
       ReferenceCase.Expected expected = reference.expected();
       List<String> caseProblems = problems.get(index);
       double tensorDifference =
-          Math.abs(tensorScores.get(index).engagementScore() - expected.engagementScore());
+          Math.abs(tensorScores.get(index).score().engagementScore() - expected.engagementScore());
       double rawDifference =
-          Math.abs(rawScores.get(index).engagementScore() - expected.engagementScore());
+          Math.abs(rawScores.get(index).score().engagementScore() - expected.engagementScore());
       double sentimentDifference =
           Math.max(
-              Math.abs(tensorScores.get(index).sentimentScore() - expected.sentimentScore()),
-              Math.abs(rawScores.get(index).sentimentScore() - expected.sentimentScore()));
+              Math.abs(
+                  tensorScores.get(index).score().sentimentScore() - expected.sentimentScore()),
+              Math.abs(rawScores.get(index).score().sentimentScore() - expected.sentimentScore()));
       if (tensorDifference > tolerance) {
         caseProblems.add(
             String.format(

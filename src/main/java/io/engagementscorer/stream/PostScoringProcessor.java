@@ -289,16 +289,8 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
   private void emit(PostState state, EngagementPrediction prediction) {
     long now = context().currentSystemTimeMs();
     EngagementScore score =
-        EngagementScore.newBuilder()
-            .setPostId(state.getPostId())
-            .setEngagementScore(prediction.engagementScore())
-            .setSentimentScore(prediction.sentimentScore())
-            .setCleanedText(prediction.cleanedText())
-            .setCommentCount(prediction.commentCount())
-            .setModelVersion(prediction.modelVersion())
-            .setScoredAt(Instant.ofEpochMilli(now))
-            .setPostVersion(state.getVersion())
-            .build();
+        ScoreRecords.toAvro(
+            state.getPostId(), prediction.score(), Instant.ofEpochMilli(now), state.getVersion());
     latestScores.put(state.getPostId(), score);
     keepFeatures(state, prediction.features());
     context().forward(new Record<>(state.getPostId(), score, now), ScoringTopology.SCORES_SINK);

@@ -31,8 +31,8 @@ public final class StreamSerdesFactory {
     Deserializer<PostEvent> avro = new ConfluentAvroDeserializer<>(registry, PostEvent.class);
     Deserializer<PostEvent> events =
         switch (settings.inputFormat()) {
-          case "json" -> new JsonPostEventDeserializer();
-          case "auto" ->
+          case StreamsSettings.INPUT_FORMAT_JSON -> new JsonPostEventDeserializer();
+          case StreamsSettings.INPUT_FORMAT_AUTO ->
               new AutoDetectingPostEventDeserializer(avro, new JsonPostEventDeserializer());
           default -> avro;
         };

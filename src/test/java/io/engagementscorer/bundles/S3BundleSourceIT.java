@@ -3,11 +3,11 @@ package io.engagementscorer.bundles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.engagementscorer.config.ModelSourceConfig;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.model.ModelOrigin;
 import io.engagementscorer.model.ModelOrigin.SkippedKey;
+import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.testing.S3Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +66,9 @@ class S3BundleSourceIT {
   }
 
   private FetchedBundle initial(Map<String, String> env) {
-    ModelSourceConfig config = ServiceConfig.fromEnv(env).modelSource();
-    try (BundleSource source = BundleSources.open(config)) {
+    ServiceConfig config = ServiceConfig.fromEnv(env);
+    try (SharedS3Connection s3 = SharedS3Connection.of(config.s3());
+        BundleSource source = BundleSources.open(config.modelSource(), s3)) {
       return source.initial();
     }
   }

@@ -54,6 +54,7 @@ class TrainedBundleIT {
           scorer
               .score(new PostContent("a bright sunny day", null, List.of("great")))
               .get(30, TimeUnit.SECONDS)
+              .score()
               .engagementScore();
       assertThat(score).isBetween(0.0, 1.0);
     }

@@ -3,8 +3,10 @@ package io.engagementscorer.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.engagementscorer.fetch.FetchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,27 +93,26 @@ class ServiceConfigTest {
 
   @Test
   void shouldReadTheS3ModelSource() {
-    ModelSourceConfig source =
+    ServiceConfig config =
         ServiceConfig.fromEnv(
-                Map.of(
-                    "USE_S3_MODEL", "true",
-                    "S3_BUCKET_NAME", "models",
-                    "S3_MODEL_KEY", "engagement/current.tar.gz",
-                    "S3_MODEL_FALLBACK_KEYS",
-                        " engagement/previous.tar.gz,,engagement/current.tar.gz ",
-                    "S3_ENDPOINT", "http://127.0.0.1:9000",
-                    "S3_PATH_STYLE", "true",
-                    "MODEL_CACHE_DIR", "/var/cache/models",
-                    "MODEL_RELOAD_INTERVAL_S", "30",
-                    "ADMIN_TOKEN", "0123456789abcdef"))
-            .modelSource();
+            Map.of(
+                "USE_S3_MODEL", "true",
+                "S3_BUCKET_NAME", "models",
+                "S3_MODEL_KEY", "engagement/current.tar.gz",
+                "S3_MODEL_FALLBACK_KEYS", " engagement/previous.tar.gz,,engagement/current.tar.gz ",
+                "S3_ENDPOINT", "http://127.0.0.1:9000",
+                "S3_PATH_STYLE", "true",
+                "MODEL_CACHE_DIR", "/var/cache/models",
+                "MODEL_RELOAD_INTERVAL_S", "30",
+                "ADMIN_TOKEN", "0123456789abcdef"));
+    ModelSourceConfig source = config.modelSource();
 
     assertThat(source.useS3()).isTrue();
     assertThat(source.keys())
         .containsExactly("engagement/current.tar.gz", "engagement/previous.tar.gz");
-    assertThat(source.s3().endpoint()).hasPort(9000);
-    assertThat(source.s3().pathStyle()).isTrue();
-    assertThat(source.s3().region()).isEqualTo("us-east-1");
+    assertThat(config.s3().endpoint()).hasPort(9000);
+    assertThat(config.s3().pathStyle()).isTrue();
+    assertThat(config.s3().region()).isEqualTo("us-east-1");
     assertThat(source.cacheDir()).isEqualTo(Path.of("/var/cache/models"));
     assertThat(source.reloadInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(source.adminToken()).isEqualTo("0123456789abcdef");
@@ -141,6 +142,10 @@ class ServiceConfigTest {
     assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("S3_ENDPOINT", "minio:9000")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("S3_ENDPOINT");
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(Map.of("S3_ENDPOINT", "ftp://minio:9000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("S3_ENDPOINT")
+        .hasMessageContaining("ftp://minio:9000");
   }
 
   @Test
@@ -164,6 +169,48 @@ class ServiceConfigTest {
     assertThat(streams.exactlyOnce()).isTrue();
     assertThat(streams.inputFormat()).isEqualTo("avro");
     assertThat(streams.applicationServer()).isEqualTo("localhost:8100");
+  }
+
+  @Test
+  void shouldReadTheImageFetchSettingsWithTheServiceImageCap() {
+    Map<String, String> stream =
+        Map.of(
+            "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+            "SCHEMA_REGISTRY_URL", "mock://test");
+    FetchSettings defaults = ServiceConfig.fromEnv(stream).streams().imageFetch();
+    Map<String, String> env = new HashMap<>(stream);
+    env.put("IMAGE_ALLOWED_HOSTS", " cdn.example.com, *.images.example.net ,");
+    env.put("IMAGE_FILE_ROOT", "/srv/images");
+    env.put("IMAGE_FETCH_TIMEOUT_MS", "2500");
+    env.put("MAX_IMAGE_BYTES", "4096");
+
+    FetchSettings set = ServiceConfig.fromEnv(env).streams().imageFetch();
+
+    assertThat(defaults).isEqualTo(FetchSettings.builder().build());
+    assertThat(set.allowedHosts())
+        .containsExactlyInAnyOrder("cdn.example.com", "*.images.example.net");
+    assertThat(set.fileRoot()).isEqualTo(Path.of("/srv/images"));
+    assertThat(set.readTimeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(set.connectTimeout()).isEqualTo(FetchSettings.DEFAULT_CONNECT_TIMEOUT);
+    assertThat(set.maxBytes()).isEqualTo(4096);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"IMAGE_FILE_ROOT, relative/images", "IMAGE_ALLOWED_HOSTS, *.com"})
+  void shouldRefuseAnInvalidImageFetchValueNamingTheVariable(String variable, String value) {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        "localhost:9092",
+                        "SCHEMA_REGISTRY_URL",
+                        "mock://test",
+                        variable,
+                        value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(variable)
+        .hasMessageContaining(value);
   }
 
   @Test

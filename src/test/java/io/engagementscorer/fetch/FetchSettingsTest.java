@@ -3,7 +3,6 @@ package io.engagementscorer.fetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -20,8 +19,6 @@ class FetchSettingsTest {
     assertThat(settings.allowPrivateAddresses()).isFalse();
     assertThat(settings.maxBytes()).isEqualTo(FetchSettings.DEFAULT_MAX_BYTES);
     assertThat(settings.retries()).isEqualTo(FetchSettings.DEFAULT_RETRIES);
-    assertThat(settings.s3Region()).isEqualTo("us-east-1");
-    assertThat(settings.s3Endpoint()).isNull();
   }
 
   @Test
@@ -57,23 +54,5 @@ class FetchSettingsTest {
         .hasMessageContaining("retries");
     assertThatThrownBy(() -> FetchSettings.builder().optRetryBackoff(Duration.ofMillis(-1)).build())
         .hasMessageContaining("retryBackoff");
-    assertThatThrownBy(
-            () -> FetchSettings.builder().optS3Endpoint(URI.create("ftp://store:9000")).build())
-        .hasMessageContaining("s3Endpoint");
-    assertThatThrownBy(() -> FetchSettings.builder().optS3Region(" ").build())
-        .hasMessageContaining("s3Region");
-  }
-
-  @Test
-  void shouldAcceptAnS3CompatibleEndpoint() {
-    FetchSettings settings =
-        FetchSettings.builder()
-            .optS3Endpoint(URI.create("http://127.0.0.1:9000"))
-            .optS3PathStyle(true)
-            .optS3Region("eu-west-1")
-            .build();
-
-    assertThat(settings.s3PathStyle()).isTrue();
-    assertThat(settings.s3Endpoint()).hasPort(9000);
   }
 }

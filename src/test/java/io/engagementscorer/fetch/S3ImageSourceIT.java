@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.engagementscorer.errors.InputProblem;
 import io.engagementscorer.errors.InvalidInputException;
+import io.engagementscorer.s3.S3Settings;
+import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.testing.S3Store;
 import java.net.URI;
 import java.time.Duration;
@@ -21,6 +23,7 @@ class S3ImageSourceIT {
   private static final int MAX_BYTES = 1024;
 
   private S3Store store;
+  private SharedS3Connection connection;
   private ImageFetcher fetcher;
 
   @BeforeEach
@@ -31,25 +34,25 @@ class S3ImageSourceIT {
     store.put("images", "big.jpg", new byte[MAX_BYTES + 1]);
     FetchSettings settings =
         FetchSettings.builder()
-            .optS3Endpoint(URI.create(store.endpoint()))
-            .optS3PathStyle(true)
             .optMaxBytes(MAX_BYTES)
             .optRetries(2)
             .optRetryBackoff(Duration.ofMillis(10))
             .optConnectTimeout(Duration.ofSeconds(1))
             .optReadTimeout(Duration.ofSeconds(5))
             .build();
-    S3ImageSource source =
-        new S3ImageSource(
-            settings,
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(S3Store.ACCESS_KEY, S3Store.SECRET_KEY)));
-    fetcher = new ImageFetcher(settings, Map.of("s3", source));
+    connection =
+        SharedS3Connection.of(
+            new S3Settings(URI.create(store.endpoint()), true, S3Settings.DEFAULT_REGION),
+            () ->
+                StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(S3Store.ACCESS_KEY, S3Store.SECRET_KEY)));
+    fetcher = new ImageFetcher(settings, Map.of("s3", new S3ImageSource(settings, connection)));
   }
 
   @AfterEach
   void stopStore() {
     fetcher.close();
+    connection.close();
     store.close();
   }
 

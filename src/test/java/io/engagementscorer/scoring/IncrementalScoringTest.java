@@ -101,12 +101,12 @@ class IncrementalScoringTest {
             model, ServedModels.LIMITS, FeatureCache.disabled().forModel(model.featureKey()));
     List<EngagementPrediction> expected = fromScratch.process(prepareAll(scratch, posts));
     for (int index = 0; index < posts.size(); index++) {
-      assertThat(scored.get(index).engagementScore())
+      assertThat(scored.get(index).score().engagementScore())
           .as("engagement of post %d", index)
-          .isCloseTo(expected.get(index).engagementScore(), within(SAME_SCORE));
-      assertThat(scored.get(index).sentimentScore())
+          .isCloseTo(expected.get(index).score().engagementScore(), within(SAME_SCORE));
+      assertThat(scored.get(index).score().sentimentScore())
           .as("sentiment of post %d", index)
-          .isCloseTo(expected.get(index).sentimentScore(), within(SAME_SCORE));
+          .isCloseTo(expected.get(index).score().sentimentScore(), within(SAME_SCORE));
     }
   }
 
@@ -184,8 +184,8 @@ class IncrementalScoringTest {
       EngagementPrediction warm = scorer.score(post).join();
       EngagementPrediction oneMore = scorer.score(withOneMore).join();
 
-      assertThat(warm.engagementScore()).isEqualTo(cold.engagementScore());
-      assertThat(warm.sentimentScore()).isEqualTo(cold.sentimentScore());
+      assertThat(warm.score().engagementScore()).isEqualTo(cold.score().engagementScore());
+      assertThat(warm.score().sentimentScore()).isEqualTo(cold.score().sentimentScore());
       assertThat(rows("image_encoder")).isEqualTo(images);
       assertThat(rows("sentiment") - comments).isEqualTo(1);
       assertSameAsFromScratch(List.of(post, withOneMore), List.of(warm, oneMore));

@@ -46,7 +46,7 @@ class ModelSwapTest {
             () -> {
               while (running.get()) {
                 try {
-                  versions.add(scorer.score(POST).get(30, TimeUnit.SECONDS).modelVersion());
+                  versions.add(scorer.score(POST).get(30, TimeUnit.SECONDS).score().modelVersion());
                   someScored.countDown();
                 } catch (Exception e) {
                   failures.add(e);
@@ -69,7 +69,8 @@ class ModelSwapTest {
       assertThat(scoredBefore).isEqualTo(50);
       assertThat(versions).containsExactlyInAnyOrder("tiny-1", "tiny-2");
       assertThat(scorer.current()).isSameAs(second);
-      assertThat(scorer.score(POST).get(30, TimeUnit.SECONDS).modelVersion()).isEqualTo("tiny-2");
+      assertThat(scorer.score(POST).get(30, TimeUnit.SECONDS).score().modelVersion())
+          .isEqualTo("tiny-2");
     } finally {
       clients.shutdownNow();
     }

@@ -77,9 +77,10 @@ class ReferenceParityTest {
 
     EngagementPrediction prediction = scorer.process(List.of(tensorsOf(reference))).get(0);
 
-    assertThat(prediction.engagementScore())
+    assertThat(prediction.score().engagementScore())
         .isCloseTo(expected.engagementScore(), within(TOLERANCE));
-    assertThat(prediction.sentimentScore()).isCloseTo(expected.sentimentScore(), within(TOLERANCE));
+    assertThat(prediction.score().sentimentScore())
+        .isCloseTo(expected.sentimentScore(), within(TOLERANCE));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -109,9 +110,10 @@ class ReferenceParityTest {
           .containsExactly(pixels, within((float) LOSSLESS_PIXEL_TOLERANCE));
     }
     EngagementPrediction prediction = scorer.process(List.of(prepared)).get(0);
-    assertThat(prediction.engagementScore())
+    assertThat(prediction.score().engagementScore())
         .isCloseTo(expected.engagementScore(), within(TOLERANCE));
-    assertThat(prediction.sentimentScore()).isCloseTo(expected.sentimentScore(), within(TOLERANCE));
+    assertThat(prediction.score().sentimentScore())
+        .isCloseTo(expected.sentimentScore(), within(TOLERANCE));
   }
 
   @Test
@@ -125,10 +127,10 @@ class ReferenceParityTest {
 
     for (int index = 0; index < posts.size(); index++) {
       EngagementPrediction alone = scorer.process(List.of(posts.get(index))).get(0);
-      assertThat(together.get(index).engagementScore())
-          .isCloseTo(alone.engagementScore(), within(1e-5));
-      assertThat(together.get(index).sentimentScore())
-          .isCloseTo(alone.sentimentScore(), within(1e-5));
+      assertThat(together.get(index).score().engagementScore())
+          .isCloseTo(alone.score().engagementScore(), within(1e-5));
+      assertThat(together.get(index).score().sentimentScore())
+          .isCloseTo(alone.score().sentimentScore(), within(1e-5));
     }
   }
 
@@ -197,8 +199,8 @@ class ReferenceParityTest {
       List<EngagementPrediction> whole = monolithicScorer.process(posts);
 
       for (int index = 0; index < posts.size(); index++) {
-        assertThat(parts.get(index).engagementScore())
-            .isCloseTo(whole.get(index).engagementScore(), within(1e-6));
+        assertThat(parts.get(index).score().engagementScore())
+            .isCloseTo(whole.get(index).score().engagementScore(), within(1e-6));
         assertThat(whole.get(index).features().imageFeatures()).isNull();
       }
     }

@@ -67,7 +67,8 @@ class ModelReloaderTest {
     assertThat(result.outcome()).isEqualTo(ModelReloader.Outcome.RELOADED);
     assertThat(result.detail()).contains("replacing tiny-1");
     assertThat(scorer.current().version()).isEqualTo("tiny-2");
-    assertThat(scorer.score(POST).get(30, TimeUnit.SECONDS).modelVersion()).isEqualTo("tiny-2");
+    assertThat(scorer.score(POST).get(30, TimeUnit.SECONDS).score().modelVersion())
+        .isEqualTo("tiny-2");
     assertThat(registry.get("engagement.model.reloads").tag("outcome", "success").counter().count())
         .isEqualTo(1);
     assertThat(registry.get("engagement.model.info").tag("version", "tiny-2").gauge().value())

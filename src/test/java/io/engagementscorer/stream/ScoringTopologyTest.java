@@ -494,11 +494,11 @@ class ScoringTopologyTest {
     EngagementPrediction expected = scoredFromScratch(score.getPostId());
     assertThat(score.getEngagementScore())
         .as("engagement of %s", score.getPostId())
-        .isCloseTo(expected.engagementScore(), within(SAME_SCORE));
+        .isCloseTo(expected.score().engagementScore(), within(SAME_SCORE));
     assertThat(score.getSentimentScore())
         .as("sentiment of %s", score.getPostId())
-        .isCloseTo(expected.sentimentScore(), within(SAME_SCORE));
-    assertThat(score.getCommentCount()).isEqualTo(expected.commentCount());
+        .isCloseTo(expected.score().sentimentScore(), within(SAME_SCORE));
+    assertThat(score.getCommentCount()).isEqualTo(expected.score().commentCount());
   }
 
   @Test
