@@ -1,13 +1,14 @@
 package io.engagementscorer.fetch;
 
+import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.s3.SharedS3Connection;
 import java.io.IOException;
 import java.net.URI;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.SdkPlugin;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -45,31 +46,45 @@ final class S3ImageSource implements ImageSource {
   @Override
   public byte[] fetch(URI uri) {
     GetObjectRequest request = requestFor(uri);
-    long maxBytes = settings.maxBytes();
-    try (ResponseInputStream<GetObjectResponse> body =
-        connection.get().client().getObject(request)) {
-      Long declared = body.response().contentLength();
-      if (declared != null && declared > maxBytes) {
-        body.abort();
-        throw ImageFetchProblems.tooLarge(uri, maxBytes);
-      }
-      try {
-        return BoundedReader.readAtMost(
-            body, maxBytes, FetchDeadline.in(settings.readTimeout()), uri);
-      } catch (RuntimeException | IOException e) {
-        // Closing would otherwise read the rest of the object to reuse the connection.
-        body.abort();
-        throw e;
-      }
+    try {
+      // The body is read inside the call, so the call's timeout (the fetch timeout) covers a body
+      // that stalls, not only the wait for the headers.
+      return connection
+          .get()
+          .client()
+          .getObject(request, (response, body) -> read(uri, response, body));
     } catch (NoSuchKeyException e) {
       throw ImageFetchProblems.notFound(uri, "no such key");
     } catch (NoSuchBucketException e) {
       throw ImageFetchProblems.notFound(uri, "no such bucket");
     } catch (S3Exception e) {
       throw failure(uri, e);
-    } catch (SdkClientException | IOException e) {
+    } catch (SdkClientException e) {
+      // What read() refused comes back wrapped by the SDK: the refusal itself is the answer.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof ImageFetchException || cause instanceof InvalidInputException) {
+          throw (RuntimeException) cause;
+        }
+      }
       throw new ImageFetchException(
           "reading " + ImageFetchProblems.quote(uri) + " failed: " + e.getMessage(), true, e);
+    }
+  }
+
+  private byte[] read(URI uri, GetObjectResponse response, AbortableInputStream body)
+      throws IOException {
+    long maxBytes = settings.maxBytes();
+    Long declared = response.contentLength();
+    try {
+      if (declared != null && declared > maxBytes) {
+        throw ImageFetchProblems.tooLarge(uri, maxBytes);
+      }
+      return BoundedReader.readAtMost(
+          body, maxBytes, FetchDeadline.in(settings.readTimeout()), uri);
+    } catch (RuntimeException | IOException e) {
+      // Closing would otherwise read the rest of the object to reuse the connection.
+      body.abort();
+      throw e;
     }
   }
 

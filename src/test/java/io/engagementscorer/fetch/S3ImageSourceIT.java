@@ -8,12 +8,21 @@ import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.s3.S3Settings;
 import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.testing.S3Store;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
@@ -91,6 +100,61 @@ class S3ImageSourceIT {
     assertThatThrownBy(() -> fetcher.fetch("s3://images/posts/cat.jpg"))
         .isInstanceOfSatisfying(ImageFetchException.class, e -> assertThat(e.retryable()).isTrue())
         .hasMessageContaining("after 3 attempts");
+  }
+
+  /**
+   * A store that sends the headers and the first bytes of an object, then nothing: the fetch gives
+   * up at its own timeout (1 s here), not at the shared connection's read timeout (60 s).
+   */
+  @Test
+  @Timeout(30)
+  void shouldGiveUpOnABodyThatStallsAtTheFetchTimeout() throws Exception {
+    try (ServerSocket stalling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        SharedS3Connection stalled =
+            SharedS3Connection.of(
+                new S3Settings(
+                    URI.create("http://127.0.0.1:" + stalling.getLocalPort()),
+                    true,
+                    S3Settings.DEFAULT_REGION),
+                () ->
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(S3Store.ACCESS_KEY, S3Store.SECRET_KEY)))) {
+      Thread server = new Thread(() -> sendHeadersThenStall(stalling), "stalling-s3");
+      server.setDaemon(true);
+      server.start();
+      FetchSettings settings =
+          FetchSettings.builder()
+              .optMaxBytes(MAX_BYTES)
+              .optRetries(0)
+              .optReadTimeout(Duration.ofSeconds(1))
+              .build();
+      S3ImageSource source = new S3ImageSource(settings, stalled);
+
+      assertThatThrownBy(() -> source.fetch(URI.create("s3://images/posts/cat.jpg")))
+          .isInstanceOfSatisfying(
+              ImageFetchException.class, e -> assertThat(e.retryable()).isTrue());
+    }
+  }
+
+  private static void sendHeadersThenStall(ServerSocket server) {
+    try (Socket socket = server.accept()) {
+      BufferedReader request =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String line;
+      while ((line = request.readLine()) != null && !line.isEmpty()) {
+        // the request line and headers; the body of a GET is empty
+      }
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 100\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.write(IMAGE);
+      out.flush();
+      Thread.sleep(Duration.ofMinutes(2).toMillis());
+    } catch (IOException | InterruptedException e) {
+      // the test is over, or the client hung up
+    }
   }
 
   private org.assertj.core.api.AbstractThrowableAssert<?, ? extends Throwable> assertProblem(
