@@ -3,6 +3,7 @@
 
     python gpu_bench.py BUNDLE_DIR [--device cuda|cpu] [--batch-sizes 1,2,4,...,256]
                         [--dtypes fp32,bf16,fp16] [--seconds S] [--json OUT] [--peak-tflops ...]
+    python gpu_bench.py BUNDLE_DIR --strip-to OUT_DIR   # a copy without weights, to travel
 
 Needs only the standard library and PyTorch (no exporter, no transformers, no Java), so this one
 file can be copied with a bundle to a GPU host. For each module the manifest declares (the
@@ -24,9 +25,11 @@ import platform
 import re
 import resource
 import shlex
+import shutil
 import statistics
 import sys
 import time
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -69,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     bundle = Path(args.bundle)
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    if args.strip_to:
+        return strip(bundle, manifest, Path(args.strip_to))
     device = torch.device(args.device)
     if device.type == "cuda" and not torch.cuda.is_available():
         print("--device cuda: no CUDA device is available to PyTorch", file=sys.stderr)
@@ -105,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         "host_cpu": platform.processor() or platform.machine(),
         "bundle": {"dir": str(bundle), "name": manifest.get("name"),
                    "version": manifest.get("version")},
+        "stripped_weights": bool(shapes.stripped),
         "peak_tflops": peaks,
         "peak_source": peak_source,
         "settings": {"seconds": args.seconds, "warmup": args.warmup, "comments": args.comments,
@@ -115,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {result['command']}")
     print(f"# device {device_name} ({device.type}), torch {torch.__version__}, "
           f"bundle {manifest.get('name')} {manifest.get('version')}, {result['date']}")
+    if shapes.stripped:
+        print("# stripped bundle: weights refilled with seeded noise of their recorded mean and "
+              "std (timings and FLOPs are the architecture's; outputs are not the model's)")
     print("# peak TFLOP/s: " + (", ".join(f"{k} {v:g}" for k, v in peaks.items()) +
                                 f" ({peak_source})" if peaks else "peak unknown"))
     _print_header()
@@ -164,6 +173,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
                              "(fp32 weights under torch.autocast), or auto (default: cast, and "
                              "autocast where the cast module does not run)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random inputs")
+    parser.add_argument("--strip-to", default="",
+                        help="write a copy of the bundle without its weights (their means and "
+                             "stds only) to this directory, and measure nothing: what travels to "
+                             "a GPU host when the bundle is too large; this script refills it")
     parser.add_argument("--json", default="", help="also write the results as JSON here")
     return parser.parse_args(argv)
 
@@ -222,6 +235,7 @@ class Shapes:
         self.comments = comments
         self.comment_tokens = min(comment_tokens, sentiment.get("max_tokens", comment_tokens))
         section = manifest.get("regressor_parts", {})
+        self.stripped = manifest.get("stripped_weights", {}).get("files", {})
         self.image_features = section.get("image_feature_size")
         self.text_features = section.get("text_feature_size")
 
@@ -362,8 +376,84 @@ def _load(name: str, modules: dict, shapes: Shapes, device: torch.device, dtype:
         loaded = {part: _load(part, modules, shapes, device, dtype)
                   for part in _post_parts(modules)}
         return Post(loaded, shapes).eval()
-    module = torch.jit.load(str(modules[name]), map_location=device)
+    path = modules[name]
+    stripped = shapes.stripped.get(path.name)
+    module = torch.jit.load(str(path), map_location="cpu" if stripped else device)
+    if stripped:
+        _refill(module, path.name, stripped)
+        module = module.to(device)
     return module.to(dtype).eval()
+
+
+# Weights refilled for a stripped bundle, by file: the same values for every load and dtype.
+_REFILLED: dict[str, dict[str, torch.Tensor]] = {}
+
+
+def _refill(module, file: str, stats: dict) -> None:
+    """Gives a stripped module's parameters seeded normal values of their recorded mean and std."""
+    if file not in _REFILLED:
+        values = {}
+        for name, parameter in module.named_parameters():
+            mean, std = stats[name]
+            generator = torch.Generator().manual_seed(zlib.crc32(f"{file}:{name}".encode()))
+            values[name] = mean + std * torch.randn(parameter.shape, generator=generator,
+                                                    dtype=parameter.dtype)
+        _REFILLED[file] = values
+    for name, value in _REFILLED[file].items():
+        _set_parameter(module, name, value)
+
+
+def _set_parameter(module, name: str, value: torch.Tensor) -> None:
+    *path, last = name.split(".")
+    for part in path:
+        module = getattr(module, part)
+    setattr(module, last, value)
+
+
+def strip(bundle: Path, manifest: dict, out: Path) -> int:
+    """Writes a copy of the bundle whose TorchScript files hold no weights, only their statistics.
+
+    Every floating-point parameter becomes its mean, stored once and broadcast (a zero-stride
+    tensor, so the file keeps one number of it); the manifest's `stripped_weights` records each
+    parameter's mean and std, from which this script refills seeded normal weights when it loads
+    the copy. The architecture, shapes and so the compute stay; the values are noise. Buffers
+    (position ids and the like) are kept as they are. The copy's files no longer match the
+    manifest's sha256s, so the service refuses it: it is only for measuring.
+    """
+    if out.exists() and any(out.iterdir()):
+        print(f"--strip-to: {out} exists and is not empty", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
+    stats = {}
+    for file in sorted(manifest.get("files", {})):
+        source = bundle / file
+        if file.endswith(".pt"):
+            module = torch.jit.load(str(source), map_location="cpu")
+            stats[file] = {}
+            for name, parameter in list(module.named_parameters()):
+                if not parameter.is_floating_point():
+                    continue
+                values = parameter.detach().double()
+                mean = values.mean().item()
+                std = values.std().item() if values.numel() > 1 else 0.0
+                stats[file][name] = [mean, std]
+                _set_parameter(module, name, torch.tensor(mean, dtype=parameter.dtype)
+                               .expand(parameter.shape))
+            torch.jit.save(module, str(out / file))
+        elif file.endswith(".json") and "/" not in file:  # tokenizers; not reference/
+            shutil.copy(source, out / file)
+    stripped = {**manifest, "stripped_weights": {
+        "by": "ops/gpu_bench.py --strip-to",
+        "from": {"name": manifest.get("name"), "version": manifest.get("version")},
+        "note": "weights replaced by seeded noise of each parameter's mean and std; the files "
+                "do not match `files` (the service refuses this bundle): for measuring only",
+        "files": stats,
+    }}
+    (out / "manifest.json").write_text(json.dumps(stripped, indent=2) + "\n", encoding="utf-8")
+    before = sum((bundle / file).stat().st_size for file in manifest.get("files", {}))
+    after = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    print(f"stripped {bundle} ({before / 2**20:.1f} MiB) to {out} ({after / 2**20:.2f} MiB)")
+    return 0
 
 
 def _cast(inputs, device: torch.device, dtype: torch.dtype):

@@ -1,5 +1,6 @@
 """ops/gpu_bench.py, run for real on models/tiny on the CPU, copied alone as it would travel."""
 
+import importlib.util
 import json
 import math
 import os
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "ops" / "gpu_bench.py"
@@ -143,12 +145,15 @@ def test_bad_arguments_are_refused(tmp_path) -> None:
     assert completed.returncode == 2 and "int4" in completed.stderr
 
 
-def test_known_gpus_peaks_and_unknown_ones() -> None:
-    import importlib.util
-
+def import_script():
     spec = importlib.util.spec_from_file_location("gpu_bench", SCRIPT)
-    gpu_bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gpu_bench)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_known_gpus_peaks_and_unknown_ones() -> None:
+    gpu_bench = import_script()
     peaks, source = gpu_bench._peaks("", "NVIDIA H200")
     assert peaks == {"fp32": 67.0, "bf16": 989.5, "fp16": 989.5} and "H200 SXM" in source
     assert gpu_bench._peaks("", "NVIDIA H100 80GB HBM3")[0]["bf16"] == 989.5
@@ -160,3 +165,51 @@ def test_known_gpus_peaks_and_unknown_ones() -> None:
     assert gpu_bench._peaks("", "AMD EPYC") == ({}, "peak unknown")
     assert gpu_bench._peaks("fp32=1,bf16=2", "NVIDIA H200") == (
         {"fp32": 1.0, "bf16": 2.0}, "--peak-tflops")
+
+
+def test_a_stripped_bundle_is_small_and_measures_the_same_compute(tmp_path, full_run) -> None:
+    _, original = full_run
+    stripped = tmp_path / "stripped"
+    completed = run_alone(tmp_path, "--strip-to", str(stripped))
+    assert completed.returncode == 0, completed.stderr
+    manifest = json.loads((stripped / "manifest.json").read_text(encoding="utf-8"))
+    before = sum((TINY / name).stat().st_size for name in manifest["files"])
+    after = sum(path.stat().st_size for path in stripped.rglob("*") if path.is_file())
+    assert after < before / 4, (before, after)
+    assert not (stripped / "reference").exists()
+    # Every TorchScript file is there, each float parameter with its mean and std.
+    stats = manifest["stripped_weights"]["files"]
+    assert sorted(stats) == sorted(name for name in manifest["files"] if name.endswith(".pt"))
+    assert all(len(pair) == 2 for params in stats.values() for pair in params.values())
+
+    # Refilled, a weight has the original's statistics (and the same values on every load).
+    gpu_bench = import_script()
+    original_encoder = torch.jit.load(str(TINY / "image_encoder.pt"))
+    refilled = [torch.jit.load(str(stripped / "image_encoder.pt")) for _ in range(2)]
+    for module in refilled:
+        gpu_bench._refill(module, "image_encoder.pt", stats["image_encoder.pt"])
+    weights = [dict(module.named_parameters()) for module in (original_encoder, *refilled)]
+    for name, value in weights[0].items():
+        assert torch.equal(weights[1][name], weights[2][name]), name
+        assert weights[1][name].stride() == value.stride(), name
+        if value.numel() >= 1000:
+            assert math.isclose(weights[1][name].std().item(), value.std().item(), rel_tol=0.1)
+            assert not torch.equal(weights[1][name], value)
+
+    out = tmp_path / "stripped.json"
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPT), str(stripped), "--device", "cpu", "--batch-sizes", "1,4",
+         "--dtypes", "fp32,bf16", "--seconds", "0.05", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "stripped bundle: weights refilled" in completed.stdout
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["stripped_weights"] is True
+    flops = {(row["module"], row["batch"]): row["flops"]
+             for row in rows(original, dtype="fp32")}
+    for row in rows(result, dtype="fp32"):
+        assert row["status"] == "ok" and row["flops"] == flops[(row["module"], row["batch"])]
+    for row in rows(result, dtype="bf16"):
+        assert row["status"] == "ok" and math.isfinite(row["max_abs_diff_vs_fp32"])
+        assert row["max_abs_diff_vs_fp32"] < 0.1, row
