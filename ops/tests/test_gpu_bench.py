@@ -213,3 +213,27 @@ def test_a_stripped_bundle_is_small_and_measures_the_same_compute(tmp_path, full
     for row in rows(result, dtype="bf16"):
         assert row["status"] == "ok" and math.isfinite(row["max_abs_diff_vs_fp32"])
         assert row["max_abs_diff_vs_fp32"] < 0.1, row
+
+
+def test_a_bundle_without_parts_is_scored_by_the_whole_regressor(tmp_path, full_run) -> None:
+    _, original = full_run
+    bundle = tmp_path / "no-parts"
+    shutil.copytree(TINY, bundle)
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    for name in ("image_encoder.pt", "text_encoder.pt", "head.pt"):
+        (bundle / name).unlink()
+        del manifest["files"][name]
+    del manifest["regressor_parts"]
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    out = tmp_path / "no-parts.json"
+    completed = subprocess.run(
+        [sys.executable, str(SCRIPT), str(bundle), "--device", "cpu", "--batch-sizes", "2",
+         "--dtypes", "fp32", "--seconds", "0.02", "--json", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    flops = {row["module"]: row["flops"] for row in result["rows"]}
+    assert sorted(flops) == ["post", "regressor", "sentiment"]
+    assert flops["post"] == flops["regressor"] + flops["sentiment"]
+    assert flops["regressor"] == rows(original, module="regressor", batch=1)[0]["flops"] * 2
