@@ -164,7 +164,7 @@ public final class Application implements AutoCloseable {
     ImageFetcher images = new ImageFetcher(settings.imageFetch(), s3);
     ExecutorService preparation =
         Executors.newFixedThreadPool(
-            Runtime.getRuntime().availableProcessors(),
+            settings.preparationPoolSize(Runtime.getRuntime().availableProcessors()),
             runnable -> {
               Thread thread = new Thread(runnable, "post-preparation");
               thread.setDaemon(true);

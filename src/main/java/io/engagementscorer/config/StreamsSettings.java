@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  * @param applicationServer {@code host:port} other instances reach this one's HTTP API on, for
  *     interactive queries ({@code APPLICATION_SERVER})
  * @param streamThreads stream threads ({@code NUM_STREAM_THREADS})
+ * @param preparationThreads threads that fetch, decode and tokenize the stream's posts for scoring,
+ *     or {@link #PREPARATION_THREADS_PER_CORE} for one per available core ({@code
+ *     PREPARATION_THREADS})
  * @param commitInterval how often offsets and transactions commit ({@code COMMIT_INTERVAL_MS})
  * @param transactionTimeout the producer transaction timeout under exactly-once ({@code
  *     TRANSACTION_TIMEOUT_MS})
@@ -59,6 +62,7 @@ public record StreamsSettings(
     Path stateDir,
     String applicationServer,
     int streamThreads,
+    int preparationThreads,
     Duration commitInterval,
     Duration transactionTimeout,
     Duration maxPollInterval,
@@ -97,6 +101,15 @@ public record StreamsSettings(
   public static final String DEFAULT_STATE_DIR_NAME = "engagement-scorer-state";
 
   public static final int DEFAULT_NUM_STREAM_THREADS = 1;
+
+  /** {@code PREPARATION_THREADS} for one preparation thread per available core. */
+  public static final int PREPARATION_THREADS_PER_CORE = 0;
+
+  public static final int DEFAULT_PREPARATION_THREADS = PREPARATION_THREADS_PER_CORE;
+
+  /** The most preparation threads: beyond this, threads only add contention. */
+  public static final int MAX_PREPARATION_THREADS = 256;
+
   public static final int DEFAULT_COMMIT_INTERVAL_MS = 100;
   public static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 90_000;
   public static final int DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
@@ -113,6 +126,16 @@ public record StreamsSettings(
   /** Whether records are processed exactly once. */
   public boolean exactlyOnce() {
     return EXACTLY_ONCE_V2.equals(processingGuarantee);
+  }
+
+  /**
+   * The size of the stream's preparation pool: {@link #preparationThreads()}, or the number of
+   * cores the JVM sees when that is {@link #PREPARATION_THREADS_PER_CORE}.
+   */
+  public int preparationPoolSize(int availableProcessors) {
+    return preparationThreads == PREPARATION_THREADS_PER_CORE
+        ? availableProcessors
+        : preparationThreads;
   }
 
   static StreamsSettings fromEnv(EnvironmentReader read, int httpPort, long maxImageBytes) {
@@ -145,6 +168,11 @@ public record StreamsSettings(
                 Path.of(System.getProperty("java.io.tmpdir"), DEFAULT_STATE_DIR_NAME).toString())),
         read.string("APPLICATION_SERVER", "localhost:" + httpPort),
         read.integer("NUM_STREAM_THREADS", DEFAULT_NUM_STREAM_THREADS, 1, 64),
+        read.integer(
+            "PREPARATION_THREADS",
+            DEFAULT_PREPARATION_THREADS,
+            PREPARATION_THREADS_PER_CORE,
+            MAX_PREPARATION_THREADS),
         Duration.ofMillis(
             read.integer("COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL_MS, 1, 600_000)),
         Duration.ofMillis(

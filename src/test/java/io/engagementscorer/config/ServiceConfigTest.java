@@ -222,6 +222,52 @@ class ServiceConfigTest {
   }
 
   @Test
+  void shouldGiveTheStreamOnePreparationThreadPerCoreByDefault() {
+    StreamsSettings streams =
+        ServiceConfig.fromEnv(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                    "SCHEMA_REGISTRY_URL", "mock://test"))
+            .streams();
+
+    assertThat(streams.preparationThreads())
+        .isEqualTo(StreamsSettings.PREPARATION_THREADS_PER_CORE);
+    assertThat(streams.preparationPoolSize(6)).isEqualTo(6);
+  }
+
+  @Test
+  void shouldSizeThePreparationPoolFromPreparationThreads() {
+    StreamsSettings streams =
+        ServiceConfig.fromEnv(
+                Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
+                    "SCHEMA_REGISTRY_URL", "mock://test",
+                    "PREPARATION_THREADS", "12"))
+            .streams();
+
+    assertThat(streams.preparationThreads()).isEqualTo(12);
+    assertThat(streams.preparationPoolSize(6)).isEqualTo(12);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"-1", "257", "many"})
+  void shouldRefuseAPreparationThreadCountOutOfRangeNamingTheVariable(String value) {
+    assertThatThrownBy(
+            () ->
+                ServiceConfig.fromEnv(
+                    Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        "localhost:9092",
+                        "SCHEMA_REGISTRY_URL",
+                        "mock://test",
+                        "PREPARATION_THREADS",
+                        value)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("PREPARATION_THREADS")
+        .hasMessageContaining(value);
+  }
+
+  @Test
   void shouldPassKafkaStreamsPropertiesThroughFromPrefixedVariables() {
     StreamsSettings streams =
         ServiceConfig.fromEnv(
