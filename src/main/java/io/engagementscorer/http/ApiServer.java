@@ -1,7 +1,6 @@
 package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.serving.ModelReloader;
@@ -58,8 +57,7 @@ public final class ApiServer implements AutoCloseable {
       LatestScoresQuery scores,
       PrometheusMeterRegistry registry,
       Limits limits) {
-    ObjectMapper mapper =
-        new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    ObjectMapper mapper = ApiJson.mapper();
     PredictHandler predict =
         new PredictHandler(
             scorer,

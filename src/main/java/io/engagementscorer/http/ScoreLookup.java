@@ -1,7 +1,6 @@
 package io.engagementscorer.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.stream.LatestScoresQuery;
@@ -32,8 +31,7 @@ final class ScoreLookup {
   static final String LOCAL_ONLY = "local";
 
   private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(5);
-  private static final ObjectMapper JSON =
-      new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  private static final ObjectMapper JSON = ApiJson.mapper();
 
   private final LatestScoresQuery stores;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(REMOTE_TIMEOUT).build();

@@ -3,7 +3,6 @@ package io.engagementscorer.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.Score;
@@ -14,13 +13,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The exact JSON of a predict answer and of a score lookup, byte for byte: field names, their
- * order, how numbers and text are written. Written with the mapper {@code ApiServer} gives Javalin
- * (snake_case, {@link JavalinJackson} without virtual threads), the one {@code ScoreLookup} also
- * reads other instances' answers with; a change to how a score is modelled must leave it alone.
+ * order, how numbers and text are written. Written with the mapper ({@link ApiJson}) {@code
+ * ApiServer} gives Javalin (snake_case, {@link JavalinJackson} without virtual threads), the one
+ * {@code ScoreLookup} also reads other instances' answers with; a change to how a score is modelled
+ * must leave it alone.
  */
 class ScoreJsonTest {
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+  private static final ObjectMapper MAPPER = ApiJson.mapper();
   private static final JavalinJackson WIRE = new JavalinJackson(MAPPER, false);
 
   private static String json(Object body) {
