@@ -37,6 +37,12 @@ public record ModelSourceConfig(
 
   public static final String DEFAULT_MODEL_DIR = "models/tiny";
   public static final long DEFAULT_MAX_BUNDLE_BYTES = 8L * 1024 * 1024 * 1024;
+  public static final boolean DEFAULT_USE_S3_MODEL = false;
+
+  /** {@code MODEL_RELOAD_INTERVAL_S} that turns checking for new versions off, the default. */
+  public static final int RELOAD_OFF = 0;
+
+  public static final int MAX_RELOAD_INTERVAL_S = 86_400;
   static final int MIN_ADMIN_TOKEN_LENGTH = 16;
 
   public ModelSourceConfig {
@@ -44,7 +50,7 @@ public record ModelSourceConfig(
   }
 
   static ModelSourceConfig fromEnv(EnvironmentReader read) {
-    boolean useS3 = read.bool("USE_S3_MODEL", false);
+    boolean useS3 = read.bool("USE_S3_MODEL", DEFAULT_USE_S3_MODEL);
     String bucket = read.string("S3_BUCKET_NAME", null);
     String key = read.string("S3_MODEL_KEY", null);
     if (useS3 && (bucket == null || bucket.isBlank())) {
@@ -70,7 +76,8 @@ public record ModelSourceConfig(
         Path.of(read.string("MODEL_CACHE_DIR", defaultCacheDir())),
         read.longInteger(
             "MODEL_MAX_BUNDLE_BYTES", DEFAULT_MAX_BUNDLE_BYTES, 1_024 * 1_024, 1L << 40),
-        Duration.ofSeconds(read.integer("MODEL_RELOAD_INTERVAL_S", 0, 0, 86_400)),
+        Duration.ofSeconds(
+            read.integer("MODEL_RELOAD_INTERVAL_S", RELOAD_OFF, RELOAD_OFF, MAX_RELOAD_INTERVAL_S)),
         token == null ? null : token.strip());
   }
 

@@ -23,7 +23,7 @@ final class S3SettingsReader {
     }
     return new S3Settings(
         uri,
-        read.bool("S3_PATH_STYLE", false),
+        read.bool("S3_PATH_STYLE", S3Settings.DEFAULT_PATH_STYLE),
         read.string("AWS_REGION", S3Settings.DEFAULT_REGION));
   }
 }

@@ -79,6 +79,7 @@ public record ServiceConfig(
   public static final int DEFAULT_PORT = 8000;
   public static final String DEFAULT_LOG_LEVEL = "info";
   public static final boolean DEFAULT_USE_LORA = true;
+  public static final boolean DEFAULT_FORCE_CPU = false;
   public static final int DEFAULT_LORA_RANK = 8;
   public static final int DEFAULT_MAX_TEXT_LENGTH = 10_000;
   public static final int DEFAULT_MAX_COMMENTS = 1_000;
@@ -145,7 +146,7 @@ public record ServiceConfig(
         read.choice("LOG_LEVEL", DEFAULT_LOG_LEVEL, LOG_LEVELS),
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
-        read.bool("FORCE_CPU", false),
+        read.bool("FORCE_CPU", DEFAULT_FORCE_CPU),
         ModelSourceConfig.fromEnv(read),
         s3,
         read.integer("MAX_TEXT_LENGTH_REQUEST", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),

@@ -14,6 +14,9 @@ public record S3Settings(URI endpoint, boolean pathStyle, String region) {
   /** The region requests are signed for when none is configured. */
   public static final String DEFAULT_REGION = "us-east-1";
 
+  /** Virtual-hosted-style addressing ({@code bucket.host}) unless {@code S3_PATH_STYLE} says so. */
+  public static final boolean DEFAULT_PATH_STYLE = false;
+
   /** Checks the endpoint and the region; an invalid one is named with the value it got. */
   public S3Settings {
     if (endpoint != null && !isValidEndpoint(endpoint)) {
