@@ -38,17 +38,23 @@ public final class PostPreparer {
     this.textEncoder = model.textEncoder();
     this.sentimentEncoder = model.sentimentEncoder();
     this.imageDecoder = new ImageDecoder(limits.maxImagePixels());
-    BundleManifest.Image image = model.manifest().image();
-    this.imagePreprocessor =
-        new ClipImagePreprocessor(
-            new ImagePreprocessingSpec(
-                image.size(),
-                image.resizeShortestEdge(),
-                image.rescaleFactor(),
-                image.mean(),
-                image.std()));
+    this.imagePreprocessor = imagePreprocessorOf(model);
     this.cache = cache;
     this.reusesEncoders = model.hasRegressorParts();
+  }
+
+  /**
+   * The image preprocessing {@code model}'s manifest declares (size, resize, rescale, mean, std).
+   */
+  public static ClipImagePreprocessor imagePreprocessorOf(EngagementModel model) {
+    BundleManifest.Image image = model.manifest().image();
+    return new ClipImagePreprocessor(
+        new ImagePreprocessingSpec(
+            image.size(),
+            image.resizeShortestEdge(),
+            image.rescaleFactor(),
+            image.mean(),
+            image.std()));
   }
 
   /**

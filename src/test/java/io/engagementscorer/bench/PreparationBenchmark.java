@@ -2,13 +2,11 @@ package io.engagementscorer.bench;
 
 import ai.djl.Device;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.model.BundleManifest;
 import io.engagementscorer.model.EngagementModel;
 import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.model.TokenEncoder;
 import io.engagementscorer.preprocess.ClipImagePreprocessor;
 import io.engagementscorer.preprocess.ImageDecoder;
-import io.engagementscorer.preprocess.ImagePreprocessingSpec;
 import io.engagementscorer.preprocess.TextCleaner;
 import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
@@ -112,15 +110,7 @@ public class PreparationBenchmark {
     preparer =
         new PostPreparer(model, limits, FeatureCache.disabled().forModel(model.featureKey()));
     decoder = new ImageDecoder(limits.maxImagePixels());
-    BundleManifest.Image image = model.manifest().image();
-    imagePreprocessor =
-        new ClipImagePreprocessor(
-            new ImagePreprocessingSpec(
-                image.size(),
-                image.resizeShortestEdge(),
-                image.rescaleFactor(),
-                image.mean(),
-                image.std()));
+    imagePreprocessor = PostPreparer.imagePreprocessorOf(model);
     textEncoder = model.textEncoder();
     sentimentEncoder = model.sentimentEncoder();
     jpeg = encodeJpeg(photoLike(JPEG_SIZE, JPEG_SIZE));

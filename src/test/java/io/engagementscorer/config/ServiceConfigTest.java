@@ -173,10 +173,7 @@ class ServiceConfigTest {
 
   @Test
   void shouldReadTheImageFetchSettingsWithTheServiceImageCap() {
-    Map<String, String> stream =
-        Map.of(
-            "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-            "SCHEMA_REGISTRY_URL", "mock://test");
+    Map<String, String> stream = streamEnvironment();
     FetchSettings defaults = ServiceConfig.fromEnv(stream).streams().imageFetch();
     Map<String, String> env = new HashMap<>(stream);
     env.put("IMAGE_ALLOWED_HOSTS", " cdn.example.com, *.images.example.net ,");
@@ -198,16 +195,7 @@ class ServiceConfigTest {
   @ParameterizedTest
   @CsvSource({"IMAGE_FILE_ROOT, relative/images", "IMAGE_ALLOWED_HOSTS, *.com"})
   void shouldRefuseAnInvalidImageFetchValueNamingTheVariable(String variable, String value) {
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.fromEnv(
-                    Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                        "localhost:9092",
-                        "SCHEMA_REGISTRY_URL",
-                        "mock://test",
-                        variable,
-                        value)))
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(streamEnvironment(variable, value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining(variable)
         .hasMessageContaining(value);
@@ -223,12 +211,7 @@ class ServiceConfigTest {
 
   @Test
   void shouldGiveTheStreamOnePreparationThreadPerCoreByDefault() {
-    StreamsSettings streams =
-        ServiceConfig.fromEnv(
-                Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-                    "SCHEMA_REGISTRY_URL", "mock://test"))
-            .streams();
+    StreamsSettings streams = ServiceConfig.fromEnv(streamEnvironment()).streams();
 
     assertThat(streams.preparationThreads())
         .isEqualTo(StreamsSettings.PREPARATION_THREADS_PER_CORE);
@@ -238,12 +221,7 @@ class ServiceConfigTest {
   @Test
   void shouldSizeThePreparationPoolFromPreparationThreads() {
     StreamsSettings streams =
-        ServiceConfig.fromEnv(
-                Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", "localhost:9092",
-                    "SCHEMA_REGISTRY_URL", "mock://test",
-                    "PREPARATION_THREADS", "12"))
-            .streams();
+        ServiceConfig.fromEnv(streamEnvironment("PREPARATION_THREADS", "12")).streams();
 
     assertThat(streams.preparationThreads()).isEqualTo(12);
     assertThat(streams.preparationPoolSize(6)).isEqualTo(12);
@@ -252,16 +230,7 @@ class ServiceConfigTest {
   @ParameterizedTest
   @CsvSource({"-1", "257", "many"})
   void shouldRefuseAPreparationThreadCountOutOfRangeNamingTheVariable(String value) {
-    assertThatThrownBy(
-            () ->
-                ServiceConfig.fromEnv(
-                    Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                        "localhost:9092",
-                        "SCHEMA_REGISTRY_URL",
-                        "mock://test",
-                        "PREPARATION_THREADS",
-                        value)))
+    assertThatThrownBy(() -> ServiceConfig.fromEnv(streamEnvironment("PREPARATION_THREADS", value)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("PREPARATION_THREADS")
         .hasMessageContaining(value);
@@ -282,5 +251,16 @@ class ServiceConfigTest {
         .containsEntry("consumer.session.timeout.ms", "6000")
         .containsEntry("num.standby.replicas", "1")
         .hasSize(2);
+  }
+
+  /** A stream on a local broker and the mock registry, plus {@code nameValuePairs}. */
+  private static Map<String, String> streamEnvironment(String... nameValuePairs) {
+    Map<String, String> env = new HashMap<>();
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
+    env.put("SCHEMA_REGISTRY_URL", "mock://test");
+    for (int i = 0; i < nameValuePairs.length; i += 2) {
+      env.put(nameValuePairs[i], nameValuePairs[i + 1]);
+    }
+    return env;
   }
 }
