@@ -53,16 +53,17 @@ public final class EngagementScorer implements AutoCloseable {
    * @throws ScoringUnavailableException at once, when the model failed its self-check
    */
   public CompletableFuture<EngagementPrediction> score(PostContent post) {
-    return score(ScoringRequest.of(post));
+    return score(ScoringRequest.of(post), Lane.HTTP);
   }
 
   /**
    * Scores {@code request}, reusing what it knows when the serving model is the one that computed
-   * it; its image is read (and fetched) only when that does not cover it.
+   * it; its image is read (and fetched) only when that does not cover it. It waits in {@code lane}
+   * of the batcher.
    *
    * @see #score(PostContent)
    */
-  public CompletableFuture<EngagementPrediction> score(ScoringRequest request) {
+  public CompletableFuture<EngagementPrediction> score(ScoringRequest request, Lane lane) {
     ServedModel model = acquireCurrent();
     PreparedPost prepared;
     try {
@@ -76,7 +77,7 @@ public final class EngagementScorer implements AutoCloseable {
       throw e;
     }
     // From here the batcher holds the lease and returns it when the post's batch is done.
-    return batcher.submit(new ScoringJob(model, prepared));
+    return batcher.submit(lane, new ScoringJob(model, prepared));
   }
 
   private ServedModel acquireCurrent() {

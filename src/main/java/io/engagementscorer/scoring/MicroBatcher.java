@@ -124,7 +124,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
    * queue is full or the batcher is closed, and with a {@link
    * java.util.concurrent.TimeoutException} when no result came within the timeout.
    */
-  public CompletableFuture<O> submit(I item) {
+  public CompletableFuture<O> submit(Lane lane, I item) {
     CompletableFuture<O> result = new CompletableFuture<>();
     if (closed) {
       rejected.increment();

@@ -15,6 +15,7 @@ import io.engagementscorer.scoring.ContentDigest;
 import io.engagementscorer.scoring.EngagementPrediction;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.KnownFeatures;
+import io.engagementscorer.scoring.Lane;
 import io.engagementscorer.scoring.PostFeatures;
 import io.engagementscorer.scoring.ScoringRequest;
 import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
@@ -248,7 +249,8 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
           new InFlight(
               state,
               CompletableFuture.completedFuture(request)
-                  .thenComposeAsync(scorer::score, preparation)));
+                  .thenComposeAsync(
+                      live -> scorer.score(live, Lane.STREAM), preparation)));
     }
   }
 

@@ -61,7 +61,7 @@ class MicroBatcherTest {
     List<CompletableFuture<Integer>> results = new ArrayList<>();
 
     for (int item = 0; item < 64; item++) {
-      results.add(batcher.submit(item));
+      results.add(batcher.submit(Lane.HTTP, item));
     }
 
     for (int item = 0; item < 64; item++) {
@@ -84,12 +84,12 @@ class MicroBatcherTest {
           awaitQuietly(release);
           return doubled(batch);
         });
-    CompletableFuture<Integer> running = batcher.submit(1);
+    CompletableFuture<Integer> running = batcher.submit(Lane.HTTP, 1);
     assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<Integer> queuedA = batcher.submit(2);
-    CompletableFuture<Integer> queuedB = batcher.submit(3);
+    CompletableFuture<Integer> queuedA = batcher.submit(Lane.HTTP, 2);
+    CompletableFuture<Integer> queuedB = batcher.submit(Lane.HTTP, 3);
 
-    CompletableFuture<Integer> refused = batcher.submit(4);
+    CompletableFuture<Integer> refused = batcher.submit(Lane.HTTP, 4);
 
     assertThat(refused).isCompletedExceptionally();
     assertThatThrownBy(refused::get).hasCauseInstanceOf(ScoringUnavailableException.class);
@@ -97,7 +97,7 @@ class MicroBatcherTest {
     assertThat(running.get(5, TimeUnit.SECONDS)).isEqualTo(2);
     assertThat(queuedA.get(5, TimeUnit.SECONDS)).isEqualTo(4);
     assertThat(queuedB.get(5, TimeUnit.SECONDS)).isEqualTo(6);
-    assertThat(batcher.submit(5).get(5, TimeUnit.SECONDS)).isEqualTo(10);
+    assertThat(batcher.submit(Lane.HTTP, 5).get(5, TimeUnit.SECONDS)).isEqualTo(10);
     assertThat(registry.get("engagement.batcher.rejected").counter().count()).isEqualTo(1);
   }
 
@@ -114,7 +114,7 @@ class MicroBatcherTest {
 
     List<CompletableFuture<Integer>> results = new ArrayList<>();
     for (int item = 10; item < 16; item++) {
-      results.add(batcher.submit(item));
+      results.add(batcher.submit(Lane.HTTP, item));
     }
 
     for (int index = 0; index < results.size(); index++) {
@@ -140,9 +140,9 @@ class MicroBatcherTest {
           return doubled(batch);
         });
 
-    assertThatThrownBy(() -> batcher.submit(-1).get(5, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> batcher.submit(Lane.HTTP, -1).get(5, TimeUnit.SECONDS))
         .hasRootCauseMessage("engine failure");
-    assertThat(batcher.submit(21).get(5, TimeUnit.SECONDS)).isEqualTo(42);
+    assertThat(batcher.submit(Lane.HTTP, 21).get(5, TimeUnit.SECONDS)).isEqualTo(42);
   }
 
   @Test
@@ -155,7 +155,7 @@ class MicroBatcherTest {
           return doubled(batch);
         });
 
-    CompletableFuture<Integer> result = batcher.submit(1);
+    CompletableFuture<Integer> result = batcher.submit(Lane.HTTP, 1);
 
     assertThatThrownBy(() -> result.get(5, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -168,7 +168,7 @@ class MicroBatcherTest {
     start(settings(4, 20, 64, 10_000), MicroBatcherTest::doubled);
     List<CompletableFuture<Integer>> results = new ArrayList<>();
     for (int item = 0; item < 10; item++) {
-      results.add(batcher.submit(item));
+      results.add(batcher.submit(Lane.HTTP, item));
     }
 
     batcher.close();
@@ -176,7 +176,7 @@ class MicroBatcherTest {
     for (int item = 0; item < 10; item++) {
       assertThat(results.get(item).get(1, TimeUnit.SECONDS)).isEqualTo(item * 2);
     }
-    assertThatThrownBy(() -> batcher.submit(99).get(1, TimeUnit.SECONDS))
+    assertThatThrownBy(() -> batcher.submit(Lane.HTTP, 99).get(1, TimeUnit.SECONDS))
         .hasCauseInstanceOf(ScoringUnavailableException.class);
   }
 
@@ -206,16 +206,16 @@ class MicroBatcherTest {
             released::add,
             registry);
 
-    CompletableFuture<Integer> running = batcher.submit(1);
+    CompletableFuture<Integer> running = batcher.submit(Lane.HTTP, 1);
     assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
-    CompletableFuture<Integer> timesOut = batcher.submit(2);
-    batcher.submit(3);
-    CompletableFuture<Integer> refused = batcher.submit(4);
+    CompletableFuture<Integer> timesOut = batcher.submit(Lane.HTTP, 2);
+    batcher.submit(Lane.HTTP, 3);
+    CompletableFuture<Integer> refused = batcher.submit(Lane.HTTP, 4);
     assertThatThrownBy(() -> timesOut.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(TimeoutException.class);
     unblock.countDown();
     batcher.close();
-    CompletableFuture<Integer> afterClose = batcher.submit(5);
+    CompletableFuture<Integer> afterClose = batcher.submit(Lane.HTTP, 5);
 
     assertThat(running).isDone();
     assertThat(refused).isCompletedExceptionally();
