@@ -2,11 +2,17 @@ package io.engagementscorer;
 
 import io.engagementscorer.bundles.BundleSource;
 import io.engagementscorer.bundles.BundleSources;
+import io.engagementscorer.config.RolloutSettings;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.config.StreamsSettings;
 import io.engagementscorer.fetch.ImageFetcher;
 import io.engagementscorer.http.ApiServer;
 import io.engagementscorer.model.EngagementModel;
+import io.engagementscorer.model.ModelException;
+import io.engagementscorer.rollout.CandidateComparison;
+import io.engagementscorer.rollout.CandidateSampler;
+import io.engagementscorer.rollout.PostRate;
+import io.engagementscorer.rollout.RescoreProgress;
 import io.engagementscorer.s3.SharedS3Connection;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
@@ -15,9 +21,11 @@ import io.engagementscorer.scoring.PostLimits;
 import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.serving.ModelLoader;
 import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.serving.ModelRollout;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.ScoringStream;
 import io.engagementscorer.stream.ScoringTopology;
+import io.engagementscorer.stream.StreamRollout;
 import io.engagementscorer.stream.StreamScoringSettings;
 import io.engagementscorer.stream.StreamSerdesFactory;
 import io.engagementscorer.stream.StreamTopics;
@@ -50,7 +58,7 @@ public final class Application implements AutoCloseable {
   private static final int MAX_IN_FLIGHT_BATCHES = 2;
 
   private final EngagementScorer scorer;
-  private final ModelReloader reloader;
+  private final ModelRollout rollout;
   private final StreamSide stream;
   private final ApiServer server;
   private final PrometheusMeterRegistry registry;
@@ -58,13 +66,13 @@ public final class Application implements AutoCloseable {
 
   private Application(
       EngagementScorer scorer,
-      ModelReloader reloader,
+      ModelRollout rollout,
       StreamSide stream,
       ApiServer server,
       PrometheusMeterRegistry registry,
       SharedS3Connection s3) {
     this.scorer = scorer;
-    this.reloader = reloader;
+    this.rollout = rollout;
     this.stream = stream;
     this.server = server;
     this.registry = registry;
@@ -95,6 +103,8 @@ public final class Application implements AutoCloseable {
     BundleSource source = BundleSources.open(config.modelSource(), s3);
     EngagementScorer scorer = null;
     ModelReloader reloader = null;
+    ModelReloader candidateReloader = null;
+    BundleSource candidateSource = null;
     StreamSide stream = null;
     try {
       LOG.info("Loading the model from {}", source.describe());
@@ -109,29 +119,66 @@ public final class Application implements AutoCloseable {
       reloader =
           new ModelReloader(source, loader, scorer, config.modelSource().reloadInterval(), registry)
               .start();
-      stream = config.streams() == null ? null : startStream(config, scorer, s3, registry);
-      ApiServer server =
-          new ApiServer(
-                  scorer,
-                  reloader,
-                  config.modelSource().adminToken(),
-                  stream == null ? StreamsStatus.DISABLED : stream.stream(),
-                  stream == null
-                      ? null
-                      : new LatestScoresQuery(
-                          stream.stream().streams(), config.streams().applicationServer()),
-                  registry,
-                  new ApiServer.Limits(
-                      config.maxRequestBytes(), config.maxImageBytes(), config.retryAfterSeconds()))
-              .start(config.host(), config.port());
-      return new Application(scorer, reloader, stream, server, registry, s3);
+      RolloutSettings rolloutSettings = config.rollout();
+      if (rolloutSettings.candidateConfigured()) {
+        candidateSource = BundleSources.open(rolloutSettings.candidateSource(), s3);
+        loadCandidate(candidateSource, loader, scorer);
+        candidateReloader =
+            new ModelReloader(
+                    candidateSource,
+                    loader,
+                    ModelReloader.Slot.candidate(scorer),
+                    rolloutSettings.candidateSource().reloadInterval(),
+                    registry)
+                .start();
+        candidateSource = null;
+      }
+      ModelRollout rollout =
+          new ModelRollout(
+              scorer,
+              reloader,
+              candidateReloader,
+              rolloutSettings.sampleRate(),
+              new CandidateComparison(rolloutSettings.comparisonWindow(), registry),
+              new RescoreProgress(rolloutSettings.rescoreOnModelChange(), registry));
+      reloader = null;
+      candidateReloader = null;
+      try {
+        stream =
+            config.streams() == null ? null : startStream(config, scorer, rollout, s3, registry);
+        ApiServer server =
+            new ApiServer(
+                    scorer,
+                    rollout,
+                    config.modelSource().adminToken(),
+                    stream == null ? StreamsStatus.DISABLED : stream.stream(),
+                    stream == null
+                        ? null
+                        : new LatestScoresQuery(
+                            stream.stream().streams(), config.streams().applicationServer()),
+                    registry,
+                    new ApiServer.Limits(
+                        config.maxRequestBytes(),
+                        config.maxImageBytes(),
+                        config.retryAfterSeconds()))
+                .start(config.host(), config.port());
+        return new Application(scorer, rollout, stream, server, registry, s3);
+      } catch (RuntimeException e) {
+        rollout.close();
+        throw e;
+      }
     } catch (RuntimeException e) {
       if (stream != null) {
         stream.close();
       }
+      if (candidateReloader != null) {
+        candidateReloader.close();
+      } else if (candidateSource != null) {
+        candidateSource.close();
+      }
       if (reloader != null) {
         reloader.close();
-      } else {
+      } else if (scorer == null) {
         source.close();
       }
       if (scorer != null) {
@@ -139,6 +186,31 @@ public final class Application implements AutoCloseable {
       }
       s3.close();
       throw e;
+    }
+  }
+
+  /**
+   * Loads and checks the candidate. A candidate that cannot be had does not stop the service: it
+   * starts without one, and the candidate's reloader tries again when its source changes.
+   */
+  private static void loadCandidate(
+      BundleSource candidateSource, ModelLoader loader, EngagementScorer scorer) {
+    LOG.info("Loading the candidate model from {}", candidateSource.describe());
+    try {
+      ServedModel candidate = loader.load(candidateSource.initial());
+      if (!candidate.ready()) {
+        LOG.error(
+            "Candidate model {} failed its self-check; starting without a candidate",
+            candidate.version());
+        candidate.retire();
+        return;
+      }
+      scorer.replaceCandidate(candidate);
+    } catch (ModelException e) {
+      LOG.error(
+          "No candidate model from {}: {}; starting without one",
+          candidateSource.describe(),
+          e.getMessage());
     }
   }
 
@@ -158,9 +230,13 @@ public final class Application implements AutoCloseable {
   private static StreamSide startStream(
       ServiceConfig config,
       EngagementScorer scorer,
+      ModelRollout rollout,
       SharedS3Connection s3,
       PrometheusMeterRegistry registry) {
     StreamsSettings settings = config.streams();
+    RolloutSettings rolloutSettings = config.rollout();
+    String candidateTopic =
+        rolloutSettings.candidateConfigured() ? rolloutSettings.candidateTopic() : null;
     ImageFetcher images = new ImageFetcher(settings.imageFetch(), s3);
     ExecutorService preparation =
         Executors.newFixedThreadPool(
@@ -171,11 +247,14 @@ public final class Application implements AutoCloseable {
               return thread;
             });
     try {
-      TopicProvisioner.ensureTopics(settings);
+      TopicProvisioner.ensureTopics(settings, candidateTopic);
       Topology topology =
           ScoringTopology.build(
               new StreamTopics(
-                  settings.inputTopic(), settings.outputTopic(), settings.deadLetterTopic()),
+                  settings.inputTopic(),
+                  settings.outputTopic(),
+                  settings.deadLetterTopic(),
+                  candidateTopic),
               new StreamScoringSettings(
                   config.batchMaxSize(),
                   config.batchMaxDelay(),
@@ -185,6 +264,14 @@ public final class Application implements AutoCloseable {
               scorer,
               images::fetch,
               preparation,
+              new StreamRollout(
+                  candidateTopic == null
+                      ? null
+                      : new CandidateSampler(rolloutSettings.sampleRate()),
+                  rolloutSettings.candidateMaxWait(),
+                  rollout.comparison(),
+                  rollout.rescore(),
+                  new PostRate(rolloutSettings.rescoreMaxPostsPerSecond())),
               registry);
       return new StreamSide(ScoringStream.start(settings, topology, registry), images, preparation);
     } catch (RuntimeException e) {
@@ -245,7 +332,7 @@ public final class Application implements AutoCloseable {
     if (stream != null) {
       stream.close();
     }
-    reloader.close();
+    rollout.close();
     scorer.close();
     s3.close();
   }

@@ -46,6 +46,7 @@ import java.util.Set;
  *     RETRY_AFTER_SECONDS})
  * @param selfCheckRawTolerance how far the engagement score computed from a reference case's raw
  *     inputs may be from Python's ({@code SELF_CHECK_RAW_TOLERANCE})
+ * @param rollout the candidate model and re-scoring on a model change
  * @param streams the Kafka Streams side, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is unset
  */
 public record ServiceConfig(
@@ -73,6 +74,7 @@ public record ServiceConfig(
     int featureCacheMegabytes,
     int retryAfterSeconds,
     double selfCheckRawTolerance,
+    RolloutSettings rollout,
     StreamsSettings streams) {
 
   public static final String DEFAULT_HOST = "0.0.0.0";
@@ -140,6 +142,7 @@ public record ServiceConfig(
     // The image cap is the image fetches' too, and the stream's settings are read last.
     long maxImageBytes =
         read.longInteger("MAX_IMAGE_BYTES", FetchSettings.DEFAULT_MAX_BYTES, 1_024, 1L << 30);
+    ModelSourceConfig modelSource = ModelSourceConfig.fromEnv(read);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
         port,
@@ -147,7 +150,7 @@ public record ServiceConfig(
         read.bool("USE_LORA", DEFAULT_USE_LORA),
         read.integer("LORA_RANK", DEFAULT_LORA_RANK, 1, 1024),
         read.bool("FORCE_CPU", DEFAULT_FORCE_CPU),
-        ModelSourceConfig.fromEnv(read),
+        modelSource,
         s3,
         read.integer("MAX_TEXT_LENGTH_REQUEST", DEFAULT_MAX_TEXT_LENGTH, 1, 1_000_000),
         read.integer("MAX_COMMENTS", DEFAULT_MAX_COMMENTS, 0, 100_000),
@@ -167,6 +170,7 @@ public record ServiceConfig(
         read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
+        RolloutSettings.fromEnv(read, modelSource),
         StreamsSettings.fromEnv(read, port, maxImageBytes));
   }
 

@@ -1,30 +1,65 @@
 package io.engagementscorer.http;
 
 import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.serving.ModelRollout;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * {@code POST /api/v1/admin/reload}: checks the model source now and serves a new version if there
- * is one. Allowed only with {@code Authorization: Bearer <ADMIN_TOKEN>}; without a configured token
- * the endpoint is off. The answer says what happened and which version serves.
+ * The admin API, allowed only with {@code Authorization: Bearer <ADMIN_TOKEN>} (without a
+ * configured token it is off). {@code POST /api/v1/admin/reload} checks the model source now and
+ * serves a new version if there is one; {@code /api/v1/admin/candidate/reload} does the same for
+ * the candidate; {@code /candidate/promote} makes the candidate the served model and {@code
+ * /candidate/drop} stops it. Each answer says what happened and which versions serve.
  */
 final class AdminHandler {
   private static final String BEARER = "Bearer ";
 
-  private final ModelReloader reloader;
+  private final ModelRollout rollout;
   private final byte[] token;
 
   /** A handler guarded by {@code token}, or disabled when it is null. */
-  AdminHandler(ModelReloader reloader, String token) {
-    this.reloader = reloader;
+  AdminHandler(ModelRollout rollout, String token) {
+    this.rollout = rollout;
     this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
   }
 
   void reload(Context ctx) {
     authorize(ctx);
-    ModelReloader.Result result = reloader.reloadNow();
+    answer(ctx, rollout.servedReloader().reloadNow());
+  }
+
+  void reloadCandidate(Context ctx) {
+    authorize(ctx);
+    ModelReloader candidate =
+        rollout
+            .candidateReloader()
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        409,
+                        "no_candidate_source",
+                        "No candidate source is configured: set CANDIDATE_MODEL_DIR or"
+                            + " CANDIDATE_S3_MODEL_KEY"));
+    answer(ctx, candidate.reloadNow());
+  }
+
+  void promote(Context ctx) {
+    authorize(ctx);
+    decide(ctx, rollout.promote());
+  }
+
+  void drop(Context ctx) {
+    authorize(ctx);
+    decide(ctx, rollout.drop());
+  }
+
+  private static void decide(Context ctx, ModelRollout.Decision decision) {
+    ctx.status(decision.outcome() == ModelRollout.Outcome.NO_CANDIDATE ? 409 : 200).json(decision);
+  }
+
+  private static void answer(Context ctx, ModelReloader.Result result) {
     int status =
         switch (result.outcome()) {
           case RELOADED, UNCHANGED -> 200;

@@ -3,7 +3,7 @@ package io.engagementscorer.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.serving.ModelRollout;
 import io.engagementscorer.stream.LatestScoresQuery;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.Javalin;
@@ -45,13 +45,13 @@ public final class ApiServer implements AutoCloseable {
   /**
    * Builds the server; {@link #start} binds it.
    *
-   * @param reloader the model reloader, behind {@code POST /api/v1/admin/reload}
+   * @param rollout the served and candidate models, behind {@code model-info} and the admin API
    * @param adminToken the admin API's bearer token, or null to turn the admin API off
    * @param scores interactive queries of the stream's scores, or null when this instance runs none
    */
   public ApiServer(
       EngagementScorer scorer,
-      ModelReloader reloader,
+      ModelRollout rollout,
       String adminToken,
       StreamsStatus streams,
       LatestScoresQuery scores,
@@ -66,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
             limits.retryAfterSeconds());
     HealthChecks checks = new HealthChecks(scorer, streams);
     checks.bindTo(registry);
-    StatusHandlers status = new StatusHandlers(scorer, reloader, streams, checks);
+    StatusHandlers status = new StatusHandlers(scorer, rollout, streams, checks);
     byte[] openApi = resource("/openapi.json");
     byte[] docsPage = resource("/docs/index.html");
     byte[] docsInitializer = resource("/docs/swagger-initializer.js");
@@ -96,7 +96,11 @@ public final class ApiServer implements AutoCloseable {
     get(
         "/api/v1/scores/{postId}",
         new ScoresHandler(scores == null ? null : new ScoreLookup(scores))::handle);
-    post("/api/v1/admin/reload", new AdminHandler(reloader, adminToken)::reload);
+    AdminHandler admin = new AdminHandler(rollout, adminToken);
+    post("/api/v1/admin/reload", admin::reload);
+    post("/api/v1/admin/candidate/reload", admin::reloadCandidate);
+    post("/api/v1/admin/candidate/promote", admin::promote);
+    post("/api/v1/admin/candidate/drop", admin::drop);
     get("/", ctx -> ctx.redirect("/docs", HttpStatus.FOUND));
     get("/docs", ctx -> ctx.contentType(ContentType.TEXT_HTML).result(docsPage));
     get(

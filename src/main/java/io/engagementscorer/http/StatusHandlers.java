@@ -7,7 +7,9 @@ import io.engagementscorer.model.ModelOrigin;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
 import io.engagementscorer.scoring.ServedModel;
+import io.engagementscorer.rollout.RescoreProgress;
 import io.engagementscorer.serving.ModelReloader;
+import io.engagementscorer.serving.ModelRollout;
 import io.engagementscorer.stream.StreamsStatus;
 import io.javalin.http.Context;
 import java.util.List;
@@ -76,6 +78,8 @@ final class StatusHandlers {
    * @param createdBy exporter and library versions
    * @param selfCheck the self-check run before the model was served
    * @param reloads reload activity: interval, successes, failures, the last attempt
+   * @param candidate the candidate model scoring in the shadow, and how it compares
+   * @param rescoring how far scoring the stored posts again for the served version has come
    */
   record ModelInfo(
       String name,
@@ -93,17 +97,19 @@ final class StatusHandlers {
       List<String> sentimentLabels,
       Map<String, String> createdBy,
       SelfCheck.Report selfCheck,
-      ModelReloader.Status reloads) {}
+      ModelReloader.Status reloads,
+      ModelRollout.CandidateStatus candidate,
+      RescoreProgress.Snapshot rescoring) {}
 
   private final EngagementScorer scorer;
-  private final ModelReloader reloader;
+  private final ModelRollout rollout;
   private final StreamsStatus streams;
   private final HealthChecks checks;
 
   StatusHandlers(
-      EngagementScorer scorer, ModelReloader reloader, StreamsStatus streams, HealthChecks checks) {
+      EngagementScorer scorer, ModelRollout rollout, StreamsStatus streams, HealthChecks checks) {
     this.scorer = scorer;
-    this.reloader = reloader;
+    this.rollout = rollout;
     this.streams = streams;
     this.checks = checks;
   }
@@ -156,6 +162,8 @@ final class StatusHandlers {
             manifest.sentiment().labels(),
             manifest.createdBy(),
             served.selfCheck(),
-            reloader.status()));
+            rollout.servedReloader().status(),
+            rollout.candidateStatus(),
+            rollout.rescoreStatus()));
   }
 }

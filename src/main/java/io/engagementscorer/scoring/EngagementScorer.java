@@ -3,6 +3,7 @@ package io.engagementscorer.scoring;
 import io.engagementscorer.errors.InvalidInputException;
 import io.engagementscorer.errors.ScoringUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -14,11 +15,16 @@ import org.slf4j.LoggerFactory;
  * running: posts already prepared finish on the model that prepared them, new posts go to the new
  * model, and the old model closes once it has drained. A model that failed its self-check is not
  * served.
+ *
+ * <p>Beside the served model it may hold a candidate, which scores posts in the shadow ({@link
+ * #scoreWithCandidate}) in the batcher's lowest lane, and which can be {@link #promoteCandidate()
+ * promoted} to serve (the same no-drop swap) or {@link #dropCandidate() dropped}.
  */
 public final class EngagementScorer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EngagementScorer.class);
 
   private final AtomicReference<ServedModel> current;
+  private final AtomicReference<ServedModel> candidate = new AtomicReference<>();
   private final MicroBatcher<ScoringJob, EngagementPrediction> batcher;
   private volatile boolean closed;
 
@@ -64,7 +70,26 @@ public final class EngagementScorer implements AutoCloseable {
    * @see #score(PostContent)
    */
   public CompletableFuture<EngagementPrediction> score(ScoringRequest request, Lane lane) {
-    ServedModel model = acquireCurrent();
+    return submit(acquireCurrent(), request, lane);
+  }
+
+  /**
+   * Scores {@code request} with the candidate model, in the {@link Lane#CANDIDATE} lane, behind
+   * all served work.
+   *
+   * @throws ScoringUnavailableException at once, when there is no candidate (none was loaded, or it
+   *     was just promoted or dropped)
+   */
+  public CompletableFuture<EngagementPrediction> scoreWithCandidate(ScoringRequest request) {
+    ServedModel model = candidate.get();
+    if (model == null || !model.tryAcquire()) {
+      throw new ScoringUnavailableException("no candidate model");
+    }
+    return submit(model, request, Lane.CANDIDATE);
+  }
+
+  private CompletableFuture<EngagementPrediction> submit(
+      ServedModel model, ScoringRequest request, Lane lane) {
     PreparedPost prepared;
     try {
       if (!model.ready()) {
@@ -124,6 +149,67 @@ public final class EngagementScorer implements AutoCloseable {
     return current.get();
   }
 
+  /**
+   * Scores in the shadow with {@code next} from now on; a previous candidate finishes what it has
+   * and closes.
+   *
+   * @throws IllegalArgumentException when {@code next} failed its self-check
+   */
+  public synchronized void replaceCandidate(ServedModel next) {
+    if (!next.ready()) {
+      throw new IllegalArgumentException(
+          "model " + next.version() + " failed its self-check and must not score");
+    }
+    if (closed) {
+      next.retire();
+      throw new ScoringUnavailableException("the scorer is shutting down");
+    }
+    ServedModel previous = candidate.getAndSet(next);
+    LOG.info(
+        "Candidate model {} from {} scores in the shadow{}",
+        next.version(),
+        next.origin().location(),
+        previous == null ? "" : " (replaced candidate " + previous.version() + ")");
+    if (previous != null) {
+      previous.retire();
+    }
+  }
+
+  /** The candidate model, when there is one. */
+  public Optional<ServedModel> candidate() {
+    return Optional.ofNullable(candidate.get());
+  }
+
+  /**
+   * Serves the candidate from now on, with the no-drop swap of {@link #replace}: posts prepared
+   * before finish on the models that prepared them. There is no candidate afterwards.
+   *
+   * @return the promoted model, or empty when there was no candidate
+   */
+  public synchronized Optional<ServedModel> promoteCandidate() {
+    ServedModel next = candidate.getAndSet(null);
+    if (next == null) {
+      return Optional.empty();
+    }
+    // The candidate's maker's lease passes to the scorer that now serves it.
+    replace(next);
+    return Optional.of(next);
+  }
+
+  /**
+   * Stops shadow scoring: the candidate finishes what it has queued and closes.
+   *
+   * @return the dropped model, or empty when there was no candidate
+   */
+  public synchronized Optional<ServedModel> dropCandidate() {
+    ServedModel dropped = candidate.getAndSet(null);
+    if (dropped != null) {
+      LOG.info("Dropped candidate model {} ({})", dropped.version(), dropped.origin().location());
+      dropped.retire();
+    }
+    return Optional.ofNullable(dropped);
+  }
+
   /** Whether {@link #close} has begun: nothing is scored from then on. */
   public boolean closed() {
     return closed;
@@ -143,5 +229,9 @@ public final class EngagementScorer implements AutoCloseable {
     closed = true;
     batcher.close();
     current.get().retire();
+    ServedModel shadow = candidate.getAndSet(null);
+    if (shadow != null) {
+      shadow.retire();
+    }
   }
 }

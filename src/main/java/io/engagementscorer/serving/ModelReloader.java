@@ -17,7 +17,6 @@ import io.micrometer.core.instrument.TimeGauge;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -25,15 +24,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the served model current: at an interval (when configured) and on demand, asks the source
- * for the primary bundle's newest revision; a new one is fetched, verified, loaded and self-checked
- * in the background, and only then handed to the scorer, which swaps it in without dropping a
- * request. A bundle that fails any step is rejected, logged and counted, and is not tried again
- * until it changes (or a reload is forced); the old model keeps serving.
+ * Keeps a model slot current (the served model, or the candidate scoring in the shadow): at an
+ * interval (when configured) and on demand, asks the source for its primary bundle's newest
+ * revision; a new one is fetched, verified, loaded and self-checked in the background, and only
+ * then handed to the scorer, which swaps it in without dropping a request. A bundle that fails any
+ * step is rejected, logged and counted, and is not tried again until it changes (or a reload is
+ * forced); the old model keeps serving. What is new is judged against the revision this reloader
+ * last installed from its source, not against the model in the slot, so a promoted candidate keeps
+ * serving until the served model's own source changes.
  */
 public final class ModelReloader implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ModelReloader.class);
@@ -79,9 +83,36 @@ public final class ModelReloader implements AutoCloseable {
   public record Status(
       long intervalSeconds, long succeeded, long failed, String lastCheckAt, Result lastResult) {}
 
+  /**
+   * Where a reloader installs models: the scorer's served model or its candidate.
+   *
+   * @param name how logs and answers name the slot: {@code served} or {@code candidate}
+   * @param metricPrefix the prefix of the slot's meters
+   * @param current the model in the slot now, if any
+   * @param install puts a checked model in the slot
+   */
+  public record Slot(
+      String name,
+      String metricPrefix,
+      Supplier<Optional<ServedModel>> current,
+      Consumer<ServedModel> install) {
+
+    /** The served model of {@code scorer}; its meters are {@code engagement.model.*}. */
+    public static Slot served(EngagementScorer scorer) {
+      return new Slot(
+          "served", "engagement.model", () -> Optional.of(scorer.current()), scorer::replace);
+    }
+
+    /** The candidate of {@code scorer}; its meters are {@code engagement.candidate.*}. */
+    public static Slot candidate(EngagementScorer scorer) {
+      return new Slot(
+          "candidate", "engagement.candidate", scorer::candidate, scorer::replaceCandidate);
+    }
+  }
+
   private final BundleSource source;
   private final ModelLoader loader;
-  private final EngagementScorer scorer;
+  private final Slot slot;
   private final Duration interval;
   private final ReentrantLock running = new ReentrantLock();
   private final Set<String> rejectedRevisions = new HashSet<>();
@@ -92,9 +123,11 @@ public final class ModelReloader implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private volatile Instant lastCheckAt;
   private volatile Result lastResult;
+  // The revision last put in the slot from this source, or null.
+  private volatile BundleSource.Revision installed;
 
   /**
-   * A reloader over {@code scorer}'s model; {@link #start()} begins the periodic checks.
+   * A reloader over {@code scorer}'s served model; {@link #start()} begins the periodic checks.
    *
    * @param interval how often to check the source; zero for on-demand only
    */
@@ -104,46 +137,76 @@ public final class ModelReloader implements AutoCloseable {
       EngagementScorer scorer,
       Duration interval,
       MeterRegistry registry) {
+    this(source, loader, Slot.served(scorer), interval, registry);
+  }
+
+  /**
+   * A reloader over {@code slot}, whose model (if any) came from {@code source}; {@link #start()}
+   * begins the periodic checks.
+   *
+   * @param interval how often to check the source; zero for on-demand only
+   */
+  public ModelReloader(
+      BundleSource source,
+      ModelLoader loader,
+      Slot slot,
+      Duration interval,
+      MeterRegistry registry) {
     this.source = source;
     this.loader = loader;
-    this.scorer = scorer;
+    this.slot = slot;
     this.interval = interval;
-    this.succeeded = reloads(registry, "success");
-    this.failed = reloads(registry, "failure");
+    this.installed = slot.current().get().map(ModelReloader::revisionOf).orElse(null);
+    String prefix = slot.metricPrefix();
+    this.succeeded = reloads(registry, prefix, "success");
+    this.failed = reloads(registry, prefix, "failure");
     this.checkErrors =
-        Counter.builder("engagement.model.reload.check.errors")
+        Counter.builder(prefix + ".reload.check.errors")
             .description("Checks for a new model version that could not reach the source")
             .register(registry);
     this.servedInfo =
-        MultiGauge.builder("engagement.model.info")
-            .description("The served model: always 1, labelled with its version and source")
+        MultiGauge.builder(prefix + ".info")
+            .description(
+                "The " + slot.name() + " model: always 1, labelled with its version and source")
             .register(registry);
     Gauge.builder(
-            "engagement.model.loaded.timestamp",
-            scorer,
-            served -> served.current().model().loadedAt().toEpochMilli() / 1000.0)
+            prefix + ".loaded.timestamp",
+            slot,
+            held ->
+                held.current()
+                    .get()
+                    .map(model -> model.model().loadedAt().toEpochMilli() / 1000.0)
+                    .orElse(Double.NaN))
         .baseUnit("seconds")
-        .description("When the served model finished loading, in seconds since the epoch")
+        .description("When the " + slot.name() + " model finished loading, in seconds since the epoch")
         .register(registry);
     TimeGauge.builder(
-            "engagement.model.load.time",
-            scorer,
+            prefix + ".load.time",
+            slot,
             TimeUnit.MILLISECONDS,
-            served -> served.current().model().loadTime().toMillis())
-        .description("How long loading the served model took")
+            held ->
+                held.current()
+                    .get()
+                    .map(model -> (double) model.model().loadTime().toMillis())
+                    .orElse(Double.NaN))
+        .description("How long loading the " + slot.name() + " model took")
         .register(registry);
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
-              Thread thread = new Thread(runnable, "model-reload");
+              Thread thread = new Thread(runnable, "model-reload-" + slot.name());
               thread.setDaemon(true);
               return thread;
             });
     publishServed();
   }
 
-  private static Counter reloads(MeterRegistry registry, String outcome) {
-    return Counter.builder("engagement.model.reloads")
+  private static BundleSource.Revision revisionOf(ServedModel model) {
+    return new BundleSource.Revision(model.origin().location(), model.origin().revision(), -1);
+  }
+
+  private static Counter reloads(MeterRegistry registry, String prefix, String outcome) {
+    return Counter.builder(prefix + ".reloads")
         .tag("outcome", outcome)
         .description("Attempts to serve a new model version, by outcome")
         .register(registry);
@@ -157,7 +220,10 @@ public final class ModelReloader implements AutoCloseable {
       long millis = interval.toMillis();
       scheduler.scheduleWithFixedDelay(this::checkSafely, millis, millis, TimeUnit.MILLISECONDS);
       LOG.info(
-          "Checking {} for new model versions every {} s", source.describe(), interval.toSeconds());
+          "Checking {} for new {} model versions every {} s",
+          source.describe(),
+          slot.name(),
+          interval.toSeconds());
     }
     return this;
   }
@@ -181,7 +247,7 @@ public final class ModelReloader implements AutoCloseable {
 
   private Result reload(boolean force) {
     if (!running.tryLock()) {
-      return new Result(Outcome.BUSY, scorer.current().version(), "a reload is already running");
+      return new Result(Outcome.BUSY, versionNow(), "a reload is already running");
     }
     try {
       lastCheckAt = Instant.now();
@@ -203,26 +269,32 @@ public final class ModelReloader implements AutoCloseable {
   }
 
   private Result attempt(boolean force) {
-    ServedModel current = scorer.current();
+    String current = versionNow();
     Optional<BundleSource.Revision> latest;
     try {
       latest = source.latest();
     } catch (BundleSourceException e) {
       checkErrors.increment();
-      LOG.warn("Cannot check {} for a new model: {}", source.describe(), e.getMessage());
-      return new Result(Outcome.UNAVAILABLE, current.version(), e.getMessage());
+      LOG.warn(
+          "Cannot check {} for a new {} model: {}", source.describe(), slot.name(), e.getMessage());
+      return new Result(Outcome.UNAVAILABLE, current, e.getMessage());
     }
     if (latest.isEmpty()) {
       return unchanged(current, source.describe() + " holds no bundle now");
     }
     BundleSource.Revision revision = latest.get();
-    if (isServed(current, revision)) {
-      return unchanged(current, "the source still holds the served version");
+    // An emptied slot (a dropped or promoted candidate) takes its revision again only when forced.
+    if (isInstalled(revision) && (current != null || !force)) {
+      return unchanged(current, "the source still holds the version installed from it");
     }
     if (!force && rejectedRevisions.contains(revision.id())) {
       return unchanged(current, "revision " + revision.id() + " was rejected before");
     }
-    LOG.info("New model revision {} at {}: fetching", revision.id(), revision.location());
+    LOG.info(
+        "New {} model revision {} at {}: fetching",
+        slot.name(),
+        revision.id(),
+        revision.location());
     FetchedBundle fetched;
     try {
       fetched = source.fetch(revision);
@@ -230,7 +302,7 @@ public final class ModelReloader implements AutoCloseable {
       if (!e.rejected()) {
         checkErrors.increment();
         LOG.warn("Cannot fetch {}: {}", revision.location(), e.getMessage());
-        return new Result(Outcome.UNAVAILABLE, current.version(), e.getMessage());
+        return new Result(Outcome.UNAVAILABLE, current, e.getMessage());
       }
       return reject(current, revision, e.getMessage());
     }
@@ -247,39 +319,59 @@ public final class ModelReloader implements AutoCloseable {
       source.discard(fetched);
       return reject(current, revision, "version " + next.version() + " " + detail);
     }
-    scorer.replace(next);
+    slot.install().accept(next);
+    installed = revision;
     rejectedRevisions.remove(revision.id());
     publishServed();
     return new Result(
         Outcome.RELOADED,
         next.version(),
-        "now serving "
+        "now "
+            + ("served".equals(slot.name()) ? "serving " : "scoring in the shadow with ")
             + next.version()
             + " from "
             + next.origin().location()
-            + ", replacing "
-            + current.version());
+            + (current == null ? "" : ", replacing " + current));
   }
 
-  private static boolean isServed(ServedModel current, BundleSource.Revision revision) {
-    return revision.id().equals(current.origin().revision())
-        && revision.location().equals(current.origin().location());
+  private boolean isInstalled(BundleSource.Revision revision) {
+    BundleSource.Revision mine = installed;
+    return mine != null
+        && revision.id().equals(mine.id())
+        && revision.location().equals(mine.location());
   }
 
-  private Result unchanged(ServedModel current, String detail) {
-    LOG.debug("No new model: {}", detail);
-    return new Result(Outcome.UNCHANGED, current.version(), detail);
+  private String versionNow() {
+    return slot.current().get().map(ServedModel::version).orElse(null);
   }
 
-  private Result reject(ServedModel current, BundleSource.Revision revision, String detail) {
+  /**
+   * Puts {@code revision} aside like a rejected one: periodic checks do not load it again until the
+   * source holds another revision; a forced reload still does. Used when a candidate is dropped.
+   */
+  public void dismissInstalled() {
+    BundleSource.Revision mine = installed;
+    if (mine != null) {
+      rejectedRevisions.add(mine.id());
+    }
+    publishServed();
+  }
+
+  private Result unchanged(String current, String detail) {
+    LOG.debug("No new {} model: {}", slot.name(), detail);
+    return new Result(Outcome.UNCHANGED, current, detail);
+  }
+
+  private Result reject(String current, BundleSource.Revision revision, String detail) {
     rejectedRevisions.add(revision.id());
     LOG.error(
-        "Rejected the new model at {} (revision {}): {}; still serving {}",
+        "Rejected the new {} model at {} (revision {}): {}; keeping {}",
+        slot.name(),
         revision.location(),
         revision.id(),
         detail,
-        current.version());
-    return new Result(Outcome.REJECTED, current.version(), detail);
+        current == null ? "none" : current);
+    return new Result(Outcome.REJECTED, current, detail);
   }
 
   private static String failures(SelfCheck.Report report) {
@@ -291,12 +383,16 @@ public final class ModelReloader implements AutoCloseable {
             .toList());
   }
 
-  private void publishServed() {
-    ServedModel served = scorer.current();
+  /** Publishes the slot's model on the info gauge (no row when the slot is empty). */
+  public void publishServed() {
     servedInfo.register(
-        List.of(
-            MultiGauge.Row.of(
-                Tags.of("version", served.version(), "source", served.origin().location()), 1)),
+        slot.current().get().stream()
+            .map(
+                served ->
+                    MultiGauge.Row.of(
+                        Tags.of("version", served.version(), "source", served.origin().location()),
+                        1))
+            .toList(),
         true);
   }
 

@@ -1,5 +1,6 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.avro.CandidateScore;
 import io.engagementscorer.avro.Comment;
 import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
@@ -18,6 +19,8 @@ import io.engagementscorer.scoring.KnownFeatures;
 import io.engagementscorer.scoring.Lane;
 import io.engagementscorer.scoring.PostFeatures;
 import io.engagementscorer.scoring.ScoringRequest;
+import io.engagementscorer.scoring.ServedModel;
+import io.engagementscorer.rollout.CandidateComparison.Miss;
 import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +31,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
@@ -59,6 +64,13 @@ import org.slf4j.LoggerFactory;
  * be decoded or scored goes to the dead-letter topic with the reason in headers. A post the scorer
  * cannot take now (queue full, timeout) stays pending and is submitted again.
  *
+ * <p>With a candidate model, a sampled share of posts (by a hash of the post id) is scored by the
+ * candidate too, behind all served work; its score goes to the candidate topic in the same
+ * transaction as the served score of the same state, or, when it is not ready within {@code
+ * CANDIDATE_MAX_WAIT_MS} of the served score, not at all (counted as late). With re-scoring on a
+ * model change, a {@link StoredPostRescorer} scores the stored posts again for a new served
+ * version.
+ *
  * <p>What a score was computed from is kept for the post's next change, in changelogged stores so
  * that it survives a restart or a partition move: the CLIP features of its image and text
  * (post-encodings, rewritten only when they change) and its comments' sentiment
@@ -76,6 +88,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
   private final Executor preparation;
   private final Semaphore inFlightPermits;
   private final DeadLetterCounter deadLetters;
+  private final StreamRollout rollout;
 
   private KeyValueStore<String, PostState> postStates;
   private KeyValueStore<String, Long> pending;
@@ -83,6 +96,7 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
   private KeyValueStore<String, byte[]> postImages;
   private KeyValueStore<String, PostEncoding> encodings;
   private KeyValueStore<String, CommentSentiment> sentiments;
+  private StoredPostRescorer rescorer;
   private int pendingCount;
   // In memory only: after a crash or a rebalance the pending store still holds these posts.
   private final Map<String, InFlight> inFlight = new HashMap<>();
@@ -96,8 +110,43 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     }
   }
 
-  /** A post being scored, with the state that was submitted. */
-  private record InFlight(PostState state, CompletableFuture<EngagementPrediction> result) {}
+  /**
+   * A post being scored, with the state that was submitted, and its candidate score when the post
+   * is sampled.
+   */
+  private static final class InFlight {
+    final PostState state;
+    final CompletableFuture<EngagementPrediction> result;
+    // The batcher's own future of the candidate's job, so that a late one can be cancelled there.
+    final AtomicReference<CompletableFuture<EngagementPrediction>> candidateJob =
+        new AtomicReference<>();
+    CompletableFuture<EngagementPrediction> candidate;
+    String candidateVersion;
+    long candidateSubmittedNanos;
+    volatile long candidateDoneNanos;
+    // When the served score was first seen ready while the candidate's was not; 0 until then.
+    long servedReadyNanos;
+
+    InFlight(PostState state, CompletableFuture<EngagementPrediction> result) {
+      this.state = state;
+      this.result = result;
+    }
+
+    CompletableFuture<EngagementPrediction> result() {
+      return result;
+    }
+
+    PostState state() {
+      return state;
+    }
+
+    void cancelCandidate() {
+      CompletableFuture<EngagementPrediction> job = candidateJob.get();
+      if (job != null) {
+        job.cancel(false);
+      }
+    }
+  }
 
   PostScoringProcessor(
       StreamScoringSettings settings,
@@ -106,8 +155,10 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
       ImageResolver images,
       Executor preparation,
       Semaphore inFlightPermits,
+      StreamRollout rollout,
       MeterRegistry registry) {
     this.settings = settings;
+    this.rollout = rollout;
     this.decoder = decoder;
     this.scorer = scorer;
     this.images = images;
@@ -129,9 +180,29 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     try (KeyValueIterator<String, Long> all = pending.all()) {
       all.forEachRemaining(entry -> pendingCount++);
     }
+    rescorer =
+        new StoredPostRescorer(
+            context.taskId().toString(),
+            scorer,
+            preparation,
+            rollout,
+            settings.batchMaxSize(),
+            this::requestOf,
+            this::emit,
+            postStates,
+            pending,
+            latestScores,
+            context.getStateStore(ScoringTopology.RESCORE_PROGRESS_STORE));
+    rescorer.resume();
     Duration interval =
         settings.batchMaxDelay().isZero() ? Duration.ofMillis(1) : settings.batchMaxDelay();
-    context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> collectAndSubmit());
+    context.schedule(
+        interval,
+        PunctuationType.WALL_CLOCK_TIME,
+        now -> {
+          collectAndSubmit();
+          rescorer.step(now);
+        });
   }
 
   @Override
@@ -244,34 +315,108 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
       // The stores are read here, on the stream thread; fetching and preparing run on the
       // preparation pool, so the stream thread never waits.
       ScoringRequest request = requestOf(state);
-      inFlight.put(
-          postId,
+      Optional<ServedModel> candidate =
+          rollout.shadowScoring() && rollout.sampler().sampled(postId)
+              ? scorer.candidate()
+              : Optional.empty();
+      ScoringRequest shadow = null;
+      if (candidate.isPresent()) {
+        // Both models read the image through one supplier, so it is fetched once; the candidate
+        // knows none of the served model's features.
+        request =
+            new ScoringRequest(
+                request.rawText(), once(request.image()), request.comments(), request.known());
+        shadow =
+            new ScoringRequest(
+                request.rawText(), request.image(), request.comments(), KnownFeatures.NONE);
+      }
+      InFlight post =
           new InFlight(
               state,
               CompletableFuture.completedFuture(request)
-                  .thenComposeAsync(
-                      live -> scorer.score(live, Lane.STREAM), preparation)));
+                  .thenComposeAsync(live -> scorer.score(live, Lane.STREAM), preparation));
+      if (shadow != null) {
+        submitCandidate(post, candidate.get(), shadow);
+      }
+      inFlight.put(postId, post);
     }
   }
 
-  /** Emits the scores (or dead letters) of posts whose scoring finished. */
+  /** Scores the post with the candidate too, in the lane behind all served work. */
+  private void submitCandidate(InFlight post, ServedModel model, ScoringRequest shadow) {
+    post.candidateVersion = model.version();
+    post.candidateSubmittedNanos = System.nanoTime();
+    post.candidate =
+        CompletableFuture.completedFuture(shadow)
+            .thenComposeAsync(
+                request -> {
+                  CompletableFuture<EngagementPrediction> job = scorer.scoreWithCandidate(request);
+                  post.candidateJob.set(job);
+                  return job;
+                },
+                preparation)
+            .whenComplete((score, failure) -> post.candidateDoneNanos = System.nanoTime());
+  }
+
+  private static Supplier<byte[]> once(Supplier<byte[]> image) {
+    if (image == null) {
+      return null;
+    }
+    return new Supplier<>() {
+      private byte[] bytes;
+
+      @Override
+      public synchronized byte[] get() {
+        if (bytes == null) {
+          bytes = image.get();
+        }
+        return bytes;
+      }
+    };
+  }
+
+  /**
+   * Emits the scores (or dead letters) of posts whose scoring finished, and what re-scoring
+   * finished. A sampled post's served score waits for its candidate score, up to {@code
+   * CANDIDATE_MAX_WAIT_MS}.
+   */
   private void collectCompleted() {
+    long now = System.nanoTime();
     Iterator<InFlight> running = inFlight.values().iterator();
     while (running.hasNext()) {
       InFlight post = running.next();
-      if (post.result().isDone()) {
+      if (post.result().isDone()
+          && (post.result().isCompletedExceptionally() || candidateSettled(post, now))) {
         running.remove();
         inFlightPermits.release();
         collect(post);
       }
     }
+    rescorer.collect();
+  }
+
+  /** Whether a post with a ready served score need not wait longer for its candidate score. */
+  private boolean candidateSettled(InFlight post, long now) {
+    if (post.candidate == null || post.candidate.isDone()) {
+      return true;
+    }
+    if (post.servedReadyNanos == 0) {
+      post.servedReadyNanos = now;
+    }
+    return now - post.servedReadyNanos >= rollout.candidateMaxWait().toNanos();
   }
 
   private void collect(InFlight post) {
     PostState state = post.state();
     try {
-      emit(state, post.result().join());
+      EngagementPrediction served = post.result().join();
+      emit(state, served);
+      publishCandidate(post, served);
     } catch (CompletionException | CancellationException e) {
+      // Neither score goes out now; a post that stays pending is scored by both again.
+      if (post.candidate != null) {
+        post.cancelCandidate();
+      }
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       if (cause instanceof ScoringUnavailableException || cause instanceof TimeoutException) {
         LOG.warn(
@@ -286,6 +431,48 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
       Throwable reported = cause instanceof ImageFetchFailure ? cause.getCause() : cause;
       deadLetterState(state, stageOf(cause), reported);
     }
+  }
+
+  /** Publishes the candidate's score beside the served one, in the same transaction. */
+  private void publishCandidate(InFlight post, EngagementPrediction served) {
+    if (post.candidate == null) {
+      return;
+    }
+    String servedVersion = served.score().modelVersion();
+    if (!post.candidate.isDone()) {
+      post.cancelCandidate();
+      rollout.comparison().miss(servedVersion, post.candidateVersion, Miss.LATE);
+      return;
+    }
+    EngagementPrediction shadow;
+    try {
+      shadow = post.candidate.join();
+    } catch (CompletionException | CancellationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      LOG.debug("Post {} has no candidate score: {}", post.state.getPostId(), cause.toString());
+      rollout.comparison().miss(servedVersion, post.candidateVersion, Miss.FAILED);
+      return;
+    }
+    long now = context().currentSystemTimeMs();
+    CandidateScore record =
+        ScoreRecords.toCandidate(
+            post.state.getPostId(),
+            shadow.score(),
+            Instant.ofEpochMilli(now),
+            post.state.getVersion(),
+            served.score());
+    context()
+        .forward(
+            new Record<String, Object>(post.state.getPostId(), record, now),
+            ScoringTopology.CANDIDATE_SINK);
+    rollout
+        .comparison()
+        .record(
+            servedVersion,
+            served.score().engagementScore(),
+            shadow.score().modelVersion(),
+            shadow.score().engagementScore(),
+            Duration.ofNanos(post.candidateDoneNanos - post.candidateSubmittedNanos));
   }
 
   private void emit(PostState state, EngagementPrediction prediction) {
@@ -474,10 +661,17 @@ final class PostScoringProcessor extends ContextualProcessor<String, byte[], Str
     }
   }
 
-  /** Forgets posts in flight: their task moves or closes, and its pending store keeps them. */
+  /**
+   * Forgets posts in flight: their task moves or closes, and its pending store keeps them (and the
+   * re-scoring pass its cursor).
+   */
   @Override
   public void close() {
+    inFlight.values().forEach(InFlight::cancelCandidate);
     inFlightPermits.release(inFlight.size());
     inFlight.clear();
+    if (rescorer != null) {
+      rescorer.close();
+    }
   }
 }

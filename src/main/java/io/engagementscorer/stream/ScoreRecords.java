@@ -1,5 +1,6 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.avro.CandidateScore;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.scoring.Score;
 import java.time.Instant;
@@ -24,6 +25,26 @@ public final class ScoreRecords {
         .setModelVersion(score.modelVersion())
         .setScoredAt(scoredAt)
         .setPostVersion(postVersion)
+        .build();
+  }
+
+  /**
+   * The candidate topic's record of {@code candidate}'s score of version {@code postVersion} of
+   * {@code postId}, beside the {@code served} score of the same state.
+   */
+  public static CandidateScore toCandidate(
+      String postId, Score candidate, Instant scoredAt, long postVersion, Score served) {
+    return CandidateScore.newBuilder()
+        .setPostId(postId)
+        .setEngagementScore(candidate.engagementScore())
+        .setSentimentScore(candidate.sentimentScore())
+        .setCleanedText(candidate.cleanedText())
+        .setCommentCount(candidate.commentCount())
+        .setModelVersion(candidate.modelVersion())
+        .setScoredAt(scoredAt)
+        .setPostVersion(postVersion)
+        .setServedModelVersion(served.modelVersion())
+        .setServedEngagementScore(served.engagementScore())
         .build();
   }
 

@@ -1,10 +1,12 @@
 package io.engagementscorer.stream;
 
+import io.engagementscorer.avro.CandidateScore;
 import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
+import io.engagementscorer.avro.RescorePass;
 import io.engagementscorer.config.StreamsSettings;
 import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
 import io.engagementscorer.stream.serde.ConfluentAvroSerde;
@@ -43,6 +45,9 @@ public final class StreamSerdesFactory {
         new ConfluentAvroSerde<>(registry, CommentSentiment.class, true, false),
         new ConfluentAvroSerde<>(registry, EngagementScore.class, true, false),
         new ConfluentAvroSerde<>(
-            registry, EngagementScore.class, settings.autoRegisterSchemas(), false));
+            registry, EngagementScore.class, settings.autoRegisterSchemas(), false),
+        new ConfluentAvroSerde<>(
+            registry, CandidateScore.class, settings.autoRegisterSchemas(), false),
+        new ConfluentAvroSerde<>(registry, RescorePass.class, true, false));
   }
 }

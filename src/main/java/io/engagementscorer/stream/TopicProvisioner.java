@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the input topic exists and creates the output and dead-letter topics when they do not,
- * with the input's partition count, so keys land on matching partitions everywhere.
+ * Checks the input topic exists and creates the output, dead-letter and (with a candidate model)
+ * candidate topics when they do not, with the input's partition count, so keys land on matching
+ * partitions everywhere.
  */
 public final class TopicProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
@@ -27,7 +28,16 @@ public final class TopicProvisioner {
 
   private TopicProvisioner() {}
 
+  /** Checks the input topic and creates the output and dead-letter topics. */
   public static void ensureTopics(StreamsSettings settings) {
+    ensureTopics(settings, null);
+  }
+
+  /**
+   * Checks the input topic and creates the output, dead-letter and {@code candidateTopic} topics
+   * (the last one unless null).
+   */
+  public static void ensureTopics(StreamsSettings settings, String candidateTopic) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     try (Admin admin = Admin.create(props)) {
@@ -47,7 +57,11 @@ public final class TopicProvisioner {
               .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
               .get(settings.inputTopic());
       List<NewTopic> missing = new ArrayList<>();
-      for (String topic : List.of(settings.outputTopic(), settings.deadLetterTopic())) {
+      List<String> outputs = new ArrayList<>(List.of(settings.outputTopic(), settings.deadLetterTopic()));
+      if (candidateTopic != null) {
+        outputs.add(candidateTopic);
+      }
+      for (String topic : outputs) {
         if (!existing.contains(topic)) {
           missing.add(
               new NewTopic(

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.engagementscorer.avro.CandidateScore;
 import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
+import io.engagementscorer.avro.RescorePass;
 import io.engagementscorer.errors.DeadLetterStage;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
@@ -140,7 +142,9 @@ class ScoringTopologyTest {
             new ConfluentAvroSerde<>(schemas, PostEncoding.class, true, false),
             new ConfluentAvroSerde<>(schemas, CommentSentiment.class, true, false),
             new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false));
+            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
+            new ConfluentAvroSerde<>(schemas, CandidateScore.class, true, false),
+            new ConfluentAvroSerde<>(schemas, RescorePass.class, true, false));
     ImageResolver resolver =
         uri -> {
           fetched.add(uri);
@@ -162,6 +166,7 @@ class ScoringTopologyTest {
                 scorer,
                 resolver,
                 Runnable::run,
+                StreamRollout.none(registry),
                 registry),
             props);
     posts =
