@@ -38,7 +38,7 @@ final class AdminHandler {
             .orElseThrow(
                 () ->
                     new ApiException(
-                        409,
+                        404,
                         "no_candidate_source",
                         "No candidate source is configured: set CANDIDATE_MODEL_DIR or"
                             + " CANDIDATE_S3_MODEL_KEY"));

@@ -14,11 +14,11 @@ import java.util.List;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
 
 /**
- * How a candidate's scores compare with the served model's on the same posts, per pair of
- * versions: every difference goes into a distribution, and the rank agreement (Spearman) and mean
- * difference are computed over a sliding window of the most recent posts. A new pair (another
- * candidate, or a promotion) starts a new window; the meters carry both versions as labels.
- * Thread-safe: stream threads record, scrapes and {@code model-info} read.
+ * How a candidate's scores compare with the served model's on the same posts, per pair of versions:
+ * every difference goes into a distribution, and the rank agreement (Spearman) and mean difference
+ * are computed over a sliding window of the most recent posts. A new pair (another candidate, or a
+ * promotion) starts a new window; the meters carry both versions as labels. Thread-safe: stream
+ * threads record, scrapes and {@code model-info} read.
  */
 public final class CandidateComparison {
   /** Why a sampled post has no candidate score on the candidate topic. */
@@ -184,7 +184,8 @@ public final class CandidateComparison {
     pairMeters.add(late);
     pairMeters.add(failed);
     pairMeters.add(
-        Gauge.builder("engagement.candidate.rank.agreement", this, self -> self.rankCorrelationGauge())
+        Gauge.builder(
+                "engagement.candidate.rank.agreement", this, self -> self.rankCorrelationGauge())
             .tags(tags)
             .description(
                 "Spearman rank correlation of candidate and served scores over the recent window")

@@ -3,8 +3,8 @@ package io.engagementscorer.rollout;
 import java.util.function.LongSupplier;
 
 /**
- * A bound on posts per second, shared by every task of an instance: a token bucket that refills
- * at the rate and holds at most one second's worth, so a pause is not followed by a burst. Callers
+ * A bound on posts per second, shared by every task of an instance: a token bucket that refills at
+ * the rate and holds at most one second's worth, so a pause is not followed by a burst. Callers
  * take a token per post and skip the post for now when there is none. Thread-safe.
  */
 public final class PostRate {

@@ -116,7 +116,8 @@ public final class RescoreProgress {
         task,
         (key, before) ->
             before != null && before.target().equals(target)
-                ? new TaskPass(target, done, total, finished, before.firstDone(), before.firstNanos())
+                ? new TaskPass(
+                    target, done, total, finished, before.firstDone(), before.firstNanos())
                 : new TaskPass(target, done, total, finished, done, now));
     logIfDue(now);
   }

@@ -74,8 +74,8 @@ public final class EngagementScorer implements AutoCloseable {
   }
 
   /**
-   * Scores {@code request} with the candidate model, in the {@link Lane#CANDIDATE} lane, behind
-   * all served work.
+   * Scores {@code request} with the candidate model, in the {@link Lane#CANDIDATE} lane, behind all
+   * served work.
    *
    * @throws ScoringUnavailableException at once, when there is no candidate (none was loaded, or it
    *     was just promoted or dropped)

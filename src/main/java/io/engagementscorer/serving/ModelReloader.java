@@ -178,7 +178,8 @@ public final class ModelReloader implements AutoCloseable {
                     .map(model -> model.model().loadedAt().toEpochMilli() / 1000.0)
                     .orElse(Double.NaN))
         .baseUnit("seconds")
-        .description("When the " + slot.name() + " model finished loading, in seconds since the epoch")
+        .description(
+            "When the " + slot.name() + " model finished loading, in seconds since the epoch")
         .register(registry);
     TimeGauge.builder(
             prefix + ".load.time",

@@ -132,7 +132,12 @@ public final class ModelRollout implements AutoCloseable {
         Outcome.PROMOTED,
         now.version(),
         null,
-        "now serving " + now.version() + " from " + now.origin().location() + ", replacing " + before);
+        "now serving "
+            + now.version()
+            + " from "
+            + now.origin().location()
+            + ", replacing "
+            + before);
   }
 
   /**
@@ -143,7 +148,8 @@ public final class ModelRollout implements AutoCloseable {
     Optional<ServedModel> dropped = scorer.dropCandidate();
     String servedVersion = scorer.current().version();
     if (dropped.isEmpty()) {
-      return new Decision(Outcome.NO_CANDIDATE, servedVersion, null, "there is no candidate to drop");
+      return new Decision(
+          Outcome.NO_CANDIDATE, servedVersion, null, "there is no candidate to drop");
     }
     if (candidate != null) {
       candidate.dismissInstalled();

@@ -57,7 +57,8 @@ public final class TopicProvisioner {
               .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
               .get(settings.inputTopic());
       List<NewTopic> missing = new ArrayList<>();
-      List<String> outputs = new ArrayList<>(List.of(settings.outputTopic(), settings.deadLetterTopic()));
+      List<String> outputs =
+          new ArrayList<>(List.of(settings.outputTopic(), settings.deadLetterTopic()));
       if (candidateTopic != null) {
         outputs.add(candidateTopic);
       }

@@ -101,6 +101,36 @@ public final class StreamTestKit {
     return records;
   }
 
+  /**
+   * Everything committed on {@code topic} now: read from the beginning, read_committed, up to the
+   * end offsets taken first (for read_committed, the last stable offsets).
+   */
+  public static <V> List<ConsumerRecord<String, V>> readAll(
+      String bootstrapServers, String topic, Deserializer<V> values) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, V>> records = new ArrayList<>();
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(info -> new TopicPartition(topic, info.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+      long end = System.nanoTime() + DEADLINE.toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+        if (System.nanoTime() > end) {
+          throw new IllegalStateException("could not read " + topic + " to its end offsets");
+        }
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    return records;
+  }
+
   /** Reads the scores topic from the beginning until {@code done} holds or the deadline. */
   public static List<ConsumerRecord<String, EngagementScore>> readScores(
       String bootstrapServers,
