@@ -30,6 +30,7 @@ class ArchitectureTest {
   private static final String[] CORE = {
     "io.engagementscorer.model..",
     "io.engagementscorer.preprocess..",
+    "io.engagementscorer.rollout..",
     "io.engagementscorer.scoring.."
   };
 
