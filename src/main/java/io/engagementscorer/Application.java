@@ -140,7 +140,8 @@ public final class Application implements AutoCloseable {
               candidateReloader,
               rolloutSettings.sampleRate(),
               new CandidateComparison(rolloutSettings.comparisonWindow(), registry),
-              new RescoreProgress(rolloutSettings.rescoreOnModelChange(), registry));
+              new RescoreProgress(rolloutSettings.rescoreOnModelChange(), registry),
+              registry);
       reloader = null;
       candidateReloader = null;
       try {

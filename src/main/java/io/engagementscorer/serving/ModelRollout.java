@@ -7,6 +7,8 @@ import io.engagementscorer.rollout.RescoreProgress;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.SelfCheck;
 import io.engagementscorer.scoring.ServedModel;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -75,6 +77,15 @@ public final class ModelRollout implements AutoCloseable {
   private final double sampleRate;
   private final CandidateComparison comparison;
   private final RescoreProgress rescore;
+  private final Counter promotions;
+  private final Counter drops;
+
+  private static Counter decisions(MeterRegistry registry, String decision) {
+    return Counter.builder("engagement.model.rollout.decisions")
+        .tag("decision", decision)
+        .description("Candidates promoted to serve or dropped through the admin API")
+        .register(registry);
+  }
 
   /**
    * The rollout of {@code scorer}'s models.
@@ -89,7 +100,10 @@ public final class ModelRollout implements AutoCloseable {
       ModelReloader candidate,
       double sampleRate,
       CandidateComparison comparison,
-      RescoreProgress rescore) {
+      RescoreProgress rescore,
+      MeterRegistry registry) {
+    this.promotions = decisions(registry, "promoted");
+    this.drops = decisions(registry, "dropped");
     this.scorer = scorer;
     this.served = served;
     this.candidate = candidate;
@@ -121,6 +135,7 @@ public final class ModelRollout implements AutoCloseable {
       return new Decision(Outcome.NO_CANDIDATE, before, null, "there is no candidate to promote");
     }
     ServedModel now = promoted.get();
+    promotions.increment();
     publish();
     LOG.info(
         "Promoted candidate {} ({}) to serve, replacing {}. Publish its bundle to the served"
@@ -154,6 +169,7 @@ public final class ModelRollout implements AutoCloseable {
     if (candidate != null) {
       candidate.dismissInstalled();
     }
+    drops.increment();
     return new Decision(
         Outcome.DROPPED,
         servedVersion,

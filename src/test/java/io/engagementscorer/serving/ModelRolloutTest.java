@@ -61,7 +61,8 @@ class ModelRolloutTest {
             candidate,
             0.5,
             new CandidateComparison(10, registry),
-            new RescoreProgress(false, registry));
+            new RescoreProgress(false, registry),
+            registry);
   }
 
   @AfterEach
@@ -101,6 +102,13 @@ class ModelRolloutTest {
     assertThat(rollout.promote().outcome()).isEqualTo(ModelRollout.Outcome.NO_CANDIDATE);
     assertThat(registry.get("engagement.model.info").tag("version", "tiny-2").gauge().value())
         .isEqualTo(1);
+    assertThat(
+            registry
+                .get("engagement.model.rollout.decisions")
+                .tag("decision", "promoted")
+                .counter()
+                .count())
+        .isEqualTo(2);
   }
 
   @Test
