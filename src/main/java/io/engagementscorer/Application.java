@@ -297,7 +297,9 @@ public final class Application implements AutoCloseable {
         config.batchMaxDelay(),
         config.batchQueueCapacity(),
         config.scoringTimeout(),
-        config.inferenceWorkers());
+        config.inferenceWorkers(),
+        config.streamQueueCapacity(),
+        config.backgroundQueueCapacity());
   }
 
   private static PrometheusMeterRegistry newRegistry() {

@@ -31,8 +31,12 @@ import java.util.Set;
  *     MAX_IMAGE_PIXELS})
  * @param batchMaxSize most posts per inference batch ({@code BATCH_MAX_SIZE})
  * @param batchMaxDelay longest a post waits for its batch to fill ({@code BATCH_MAX_DELAY_MS})
- * @param batchQueueCapacity posts that may wait for inference before new ones are refused ({@code
- *     BATCH_QUEUE_CAPACITY})
+ * @param batchQueueCapacity HTTP requests that may wait for inference before new ones are refused
+ *     ({@code BATCH_QUEUE_CAPACITY})
+ * @param streamQueueCapacity live stream posts that may wait for inference ({@code
+ *     STREAM_QUEUE_CAPACITY})
+ * @param backgroundQueueCapacity posts that may wait in each background lane, re-scoring and the
+ *     candidate's ({@code BACKGROUND_QUEUE_CAPACITY})
  * @param scoringTimeout longest a caller waits for its score ({@code SCORING_TIMEOUT_MS})
  * @param inferenceWorkers threads running batches, each with its own predictors ({@code
  *     INFERENCE_WORKERS})
@@ -67,6 +71,8 @@ public record ServiceConfig(
     int batchMaxSize,
     Duration batchMaxDelay,
     int batchQueueCapacity,
+    int streamQueueCapacity,
+    int backgroundQueueCapacity,
     Duration scoringTimeout,
     int inferenceWorkers,
     int inferenceThreads,
@@ -91,6 +97,8 @@ public record ServiceConfig(
   public static final int DEFAULT_BATCH_MAX_SIZE = 32;
   public static final int DEFAULT_BATCH_MAX_DELAY_MS = 10;
   public static final int DEFAULT_BATCH_QUEUE_CAPACITY = 256;
+  public static final int DEFAULT_STREAM_QUEUE_CAPACITY = 256;
+  public static final int DEFAULT_BACKGROUND_QUEUE_CAPACITY = 64;
   public static final int DEFAULT_SCORING_TIMEOUT_MS = 30_000;
   public static final int DEFAULT_INFERENCE_WORKERS = 1;
   public static final int DEFAULT_INFERENCE_THREADS = 0;
@@ -112,14 +120,9 @@ public record ServiceConfig(
               + scoringTimeout.toMillis()
               + ")");
     }
-    if (batchQueueCapacity < batchMaxSize) {
-      throw new ConfigException(
-          "BATCH_QUEUE_CAPACITY ("
-              + batchQueueCapacity
-              + ") must be at least BATCH_MAX_SIZE ("
-              + batchMaxSize
-              + ")");
-    }
+    requireBatchRoom("BATCH_QUEUE_CAPACITY", batchQueueCapacity, batchMaxSize);
+    requireBatchRoom("STREAM_QUEUE_CAPACITY", streamQueueCapacity, batchMaxSize);
+    requireBatchRoom("BACKGROUND_QUEUE_CAPACITY", backgroundQueueCapacity, batchMaxSize);
     if (maxImageBytes > maxRequestBytes) {
       throw new ConfigException(
           "MAX_IMAGE_BYTES ("
@@ -127,6 +130,14 @@ public record ServiceConfig(
               + ") must not exceed MAX_REQUEST_BYTES ("
               + maxRequestBytes
               + ")");
+    }
+  }
+
+  /** A lane must hold at least one full batch. */
+  private static void requireBatchRoom(String variable, int capacity, int batchMaxSize) {
+    if (capacity < batchMaxSize) {
+      throw new ConfigException(
+          variable + " (" + capacity + ") must be at least BATCH_MAX_SIZE (" + batchMaxSize + ")");
     }
   }
 
@@ -143,6 +154,7 @@ public record ServiceConfig(
     long maxImageBytes =
         read.longInteger("MAX_IMAGE_BYTES", FetchSettings.DEFAULT_MAX_BYTES, 1_024, 1L << 30);
     ModelSourceConfig modelSource = ModelSourceConfig.fromEnv(read);
+    int batchMaxSize = read.integer("BATCH_MAX_SIZE", DEFAULT_BATCH_MAX_SIZE, 1, 1_024);
     return new ServiceConfig(
         read.string("HOST", DEFAULT_HOST),
         port,
@@ -158,10 +170,21 @@ public record ServiceConfig(
         read.longInteger("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, 1_024, 1L << 30),
         maxImageBytes,
         read.longInteger("MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS, 1, 1L << 31),
-        read.integer("BATCH_MAX_SIZE", DEFAULT_BATCH_MAX_SIZE, 1, 1_024),
+        batchMaxSize,
         Duration.ofMillis(
             read.integer("BATCH_MAX_DELAY_MS", DEFAULT_BATCH_MAX_DELAY_MS, 0, 60_000)),
         read.integer("BATCH_QUEUE_CAPACITY", DEFAULT_BATCH_QUEUE_CAPACITY, 1, 1_000_000),
+        // The new lanes hold at least a batch by default, whatever BATCH_MAX_SIZE is.
+        read.integer(
+            "STREAM_QUEUE_CAPACITY",
+            Math.max(DEFAULT_STREAM_QUEUE_CAPACITY, batchMaxSize),
+            1,
+            1_000_000),
+        read.integer(
+            "BACKGROUND_QUEUE_CAPACITY",
+            Math.max(DEFAULT_BACKGROUND_QUEUE_CAPACITY, batchMaxSize),
+            1,
+            1_000_000),
         Duration.ofMillis(
             read.integer("SCORING_TIMEOUT_MS", DEFAULT_SCORING_TIMEOUT_MS, 1, 3_600_000)),
         read.integer("INFERENCE_WORKERS", DEFAULT_INFERENCE_WORKERS, 1, 64),

@@ -88,13 +88,13 @@ public final class RescoreProgress {
               .description("Stored posts handled by re-scoring for a new model, by outcome")
               .register(registry));
     }
-    Gauge.builder("engagement.rescore.done", this, self -> self.snapshot().done())
+    Gauge.builder("engagement.rescore.pass.done", this, self -> self.snapshot().done())
         .description("Stored posts handled in this instance's current re-scoring passes")
         .register(registry);
-    Gauge.builder("engagement.rescore.total", this, self -> self.snapshot().total())
+    Gauge.builder("engagement.rescore.pass.posts", this, self -> self.snapshot().total())
         .description("Stored posts this instance's current re-scoring passes cover")
         .register(registry);
-    Gauge.builder("engagement.rescore.running.tasks", this, self -> self.snapshot().running())
+    Gauge.builder("engagement.rescore.pass.running.tasks", this, self -> self.snapshot().running())
         .description("Tasks of this instance whose re-scoring pass has not finished")
         .register(registry);
   }

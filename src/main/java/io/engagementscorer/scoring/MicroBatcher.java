@@ -5,31 +5,39 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Groups single items into batches for a {@link BatchProcessor}. Each item is a job with its own
- * future on a bounded queue; a worker blocks for the first job, takes what is already queued, then
- * waits until the batch is full or the first job has waited {@code maxDelay}. A full queue refuses
- * at once with {@link ScoringUnavailableException}; every future completes within the timeout. A
- * failing batch is retried item by item, so a bad item fails only itself, and the worker goes on.
+ * Groups single items into batches for a {@link BatchProcessor}, serving {@link Lane lanes} in
+ * order. Each item is a job with its own future on its lane's bounded queue. A worker takes the
+ * first lane that has work, then what that lane already holds, then waits until the batch is full
+ * or its first job has waited {@code maxDelay}; a batch holds one lane's jobs only. While a worker
+ * waits for a lower lane's batch to fill, work arriving in a higher lane puts that batch back, so
+ * the higher lane is served next: an HTTP request waits at most for the batches already running
+ * (one per worker), never for background work to form a batch. A full lane refuses at once with
+ * {@link ScoringUnavailableException}, and only that lane; every future completes within the
+ * timeout. A failing batch is retried item by item, so a bad item fails only itself, and the worker
+ * goes on.
  *
  * @param <I> item type
  * @param <O> result type
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MicroBatcher.class);
-  private static final long IDLE_POLL_MILLIS = 100;
+  private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /**
    * Turns a batch into one result per item, in order. Each worker thread owns one processor, so
@@ -48,16 +56,46 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
   private record Job<I, O>(I item, CompletableFuture<O> result, long enqueuedNanos) {}
 
+  /** One lane's queue and meters. */
+  private static final class LaneQueue<I, O> {
+    final int capacity;
+    final ArrayDeque<Job<I, O>> jobs = new ArrayDeque<>();
+    final DistributionSummary batchSizes;
+    final Timer queueTime;
+    final Counter rejected;
+
+    LaneQueue(Lane lane, int capacity, String name, MeterRegistry registry) {
+      this.capacity = capacity;
+      Tags tags = Tags.of("batcher", name, "lane", lane.label());
+      this.batchSizes =
+          DistributionSummary.builder("engagement.batcher.batch.size")
+              .tags(tags)
+              .description("Items per batch")
+              .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+              .register(registry);
+      this.queueTime =
+          Timer.builder("engagement.batcher.queue.time")
+              .tags(tags)
+              .description("Time from submission to the start of the item's batch")
+              .publishPercentileHistogram()
+              .register(registry);
+      this.rejected =
+          Counter.builder("engagement.batcher.rejected")
+              .tags(tags)
+              .description("Items refused because their lane was full or the batcher closed")
+              .register(registry);
+    }
+  }
+
   private final String name;
   private final BatcherSettings settings;
   private final Consumer<? super I> released;
-  private final BlockingQueue<Job<I, O>> queue;
+  // In lane order: iterating serves the highest lane first.
+  private final EnumMap<Lane, LaneQueue<I, O>> lanes = new EnumMap<>(Lane.class);
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition arrived = lock.newCondition();
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean closed;
-
-  private final DistributionSummary batchSizes;
-  private final Timer queueTime;
-  private final Counter rejected;
 
   /**
    * Starts {@code settings.workers()} worker threads, each with a processor from {@code
@@ -85,32 +123,19 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     this.name = name;
     this.settings = settings;
     this.released = released;
-    this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-    Gauge.builder("engagement.batcher.queue.depth", queue, BlockingQueue::size)
-        .tag("batcher", name)
-        .description("Items waiting for a batch")
-        .register(registry);
-    Gauge.builder("engagement.batcher.queue.capacity", queue, q -> settings.queueCapacity())
-        .tag("batcher", name)
-        .description("Items that may wait before new ones are refused")
-        .register(registry);
-    this.batchSizes =
-        DistributionSummary.builder("engagement.batcher.batch.size")
-            .tag("batcher", name)
-            .description("Items per batch")
-            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
-            .register(registry);
-    this.queueTime =
-        Timer.builder("engagement.batcher.queue.time")
-            .tag("batcher", name)
-            .description("Time from submission to the start of the item's batch")
-            .publishPercentileHistogram()
-            .register(registry);
-    this.rejected =
-        Counter.builder("engagement.batcher.rejected")
-            .tag("batcher", name)
-            .description("Items refused because the queue was full or the batcher closed")
-            .register(registry);
+    for (Lane lane : Lane.values()) {
+      LaneQueue<I, O> queue = new LaneQueue<>(lane, settings.capacity(lane), name, registry);
+      lanes.put(lane, queue);
+      Tags tags = Tags.of("batcher", name, "lane", lane.label());
+      Gauge.builder("engagement.batcher.queue.depth", this, batcher -> batcher.depth(lane))
+          .tags(tags)
+          .description("Items waiting for a batch")
+          .register(registry);
+      Gauge.builder("engagement.batcher.queue.capacity", queue, held -> held.capacity)
+          .tags(tags)
+          .description("Items that may wait before new ones are refused")
+          .register(registry);
+    }
     for (int index = 0; index < settings.workers(); index++) {
       Thread worker = new Thread(() -> runWorker(processors), name + "-worker-" + index);
       worker.setDaemon(true);
@@ -120,44 +145,78 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * Queues {@code item}. The future fails with {@link ScoringUnavailableException} at once when the
-   * queue is full or the batcher is closed, and with a {@link
+   * Queues {@code item} in {@code lane}. The future fails with {@link ScoringUnavailableException}
+   * at once when the lane is full or the batcher is closed, and with a {@link
    * java.util.concurrent.TimeoutException} when no result came within the timeout.
    */
   public CompletableFuture<O> submit(Lane lane, I item) {
     CompletableFuture<O> result = new CompletableFuture<>();
-    if (closed) {
-      rejected.increment();
-      released.accept(item);
-      result.completeExceptionally(new ScoringUnavailableException(name + " is shutting down"));
-      return result;
+    LaneQueue<I, O> queue = lanes.get(lane);
+    String refusal = null;
+    lock.lock();
+    try {
+      if (closed) {
+        refusal = name + " is shutting down";
+      } else if (queue.jobs.size() >= queue.capacity) {
+        refusal =
+            name
+                + " queue is full ("
+                + queue.capacity
+                + " items waiting in the "
+                + lane.label()
+                + " lane)";
+      } else {
+        queue.jobs.addLast(new Job<>(item, result, System.nanoTime()));
+        arrived.signalAll();
+      }
+    } finally {
+      lock.unlock();
     }
-    if (!queue.offer(new Job<>(item, result, System.nanoTime()))) {
-      rejected.increment();
+    if (refusal != null) {
+      queue.rejected.increment();
       released.accept(item);
-      result.completeExceptionally(
-          new ScoringUnavailableException(
-              name + " queue is full (" + settings.queueCapacity() + " items waiting)"));
+      result.completeExceptionally(new ScoringUnavailableException(refusal));
       return result;
     }
     return result.orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Items waiting for a batch now. */
+  /** Items waiting for a batch now, in every lane. */
   public int queueDepth() {
-    return queue.size();
+    lock.lock();
+    try {
+      int depth = 0;
+      for (LaneQueue<I, O> queue : lanes.values()) {
+        depth += queue.jobs.size();
+      }
+      return depth;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Items waiting for a batch now in {@code lane}. */
+  public int depth(Lane lane) {
+    lock.lock();
+    try {
+      return lanes.get(lane).jobs.size();
+    } finally {
+      lock.unlock();
+    }
   }
 
   private void runWorker(Supplier<? extends BatchProcessor<I, O>> processors) {
     try (BatchProcessor<I, O> processor = processors.get()) {
-      while (!closed || !queue.isEmpty()) {
-        List<Job<I, O>> batch = nextBatch();
+      while (!closed || queueDepth() > 0) {
+        Batch<I, O> batch = nextBatch();
         try {
-          if (!batch.isEmpty()) {
+          if (batch != null && !batch.jobs().isEmpty()) {
             run(processor, batch);
           }
         } finally {
-          batch.forEach(this::release);
+          if (batch != null) {
+            batch.jobs().forEach(this::release);
+          }
         }
         processor.maintain();
       }
@@ -170,23 +229,79 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  private List<Job<I, O>> nextBatch() throws InterruptedException {
-    List<Job<I, O>> batch = new ArrayList<>(settings.maxBatchSize());
-    Job<I, O> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-    if (first == null) {
-      return batch;
-    }
-    batch.add(first);
-    long deadline = first.enqueuedNanos() + settings.maxDelay().toNanos();
-    queue.drainTo(batch, settings.maxBatchSize() - batch.size());
-    while (batch.size() < settings.maxBatchSize()) {
-      long remaining = deadline - System.nanoTime();
-      Job<I, O> next = remaining > 0 ? queue.poll(remaining, TimeUnit.NANOSECONDS) : null;
-      if (next == null) {
-        break;
+  /** A batch of one lane's jobs. */
+  private record Batch<I, O>(LaneQueue<I, O> lane, List<Job<I, O>> jobs) {}
+
+  /** The first lane with work, or null. */
+  private LaneQueue<I, O> firstBusyLane() {
+    for (LaneQueue<I, O> queue : lanes.values()) {
+      if (!queue.jobs.isEmpty()) {
+        return queue;
       }
-      batch.add(next);
-      queue.drainTo(batch, settings.maxBatchSize() - batch.size());
+    }
+    return null;
+  }
+
+  private boolean higherLaneBusy(LaneQueue<I, O> than) {
+    for (LaneQueue<I, O> queue : lanes.values()) {
+      if (queue == than) {
+        return false;
+      }
+      if (!queue.jobs.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The next batch, or null when nothing came within the idle poll. */
+  private Batch<I, O> nextBatch() throws InterruptedException {
+    List<Job<I, O>> batch = new ArrayList<>(settings.maxBatchSize());
+    LaneQueue<I, O> lane;
+    lock.lock();
+    try {
+      long idleUntil = System.nanoTime() + IDLE_POLL_NANOS;
+      while ((lane = firstBusyLane()) == null) {
+        long idle = idleUntil - System.nanoTime();
+        if (idle <= 0 || closed) {
+          return null;
+        }
+        arrived.awaitNanos(idle);
+      }
+      while (true) {
+        Job<I, O> first = lane.jobs.pollFirst();
+        batch.add(first);
+        long deadline = first.enqueuedNanos() + settings.maxDelay().toNanos();
+        boolean preempted = false;
+        while (batch.size() < settings.maxBatchSize()) {
+          if (higherLaneBusy(lane)) {
+            preempted = true;
+            break;
+          }
+          Job<I, O> next = lane.jobs.pollFirst();
+          if (next != null) {
+            batch.add(next);
+            continue;
+          }
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0 || closed) {
+            break;
+          }
+          arrived.awaitNanos(remaining);
+        }
+        if (!preempted) {
+          break;
+        }
+        // Work came in a higher lane while this batch formed: put it back, in order, and serve
+        // that lane first.
+        for (int index = batch.size() - 1; index >= 0; index--) {
+          lane.jobs.addFirst(batch.get(index));
+        }
+        batch.clear();
+        lane = firstBusyLane();
+      }
+    } finally {
+      lock.unlock();
     }
     // Callers that timed out or cancelled no longer want a result: do not spend inference on them.
     batch.removeIf(
@@ -197,15 +312,19 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
           }
           return abandoned;
         });
-    return batch;
+    return new Batch<>(lane, batch);
+  }
+
+  private void run(BatchProcessor<I, O> processor, Batch<I, O> batch) {
+    long start = System.nanoTime();
+    batch.lane().batchSizes.record(batch.jobs().size());
+    for (Job<I, O> job : batch.jobs()) {
+      batch.lane().queueTime.record(start - job.enqueuedNanos(), TimeUnit.NANOSECONDS);
+    }
+    run(processor, batch.jobs());
   }
 
   private void run(BatchProcessor<I, O> processor, List<Job<I, O>> batch) {
-    long start = System.nanoTime();
-    batchSizes.record(batch.size());
-    for (Job<I, O> job : batch) {
-      queueTime.record(start - job.enqueuedNanos(), TimeUnit.NANOSECONDS);
-    }
     try {
       complete(batch, processor.process(items(batch)));
     } catch (RuntimeException e) {
@@ -244,8 +363,17 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   }
 
   private void failWaiting() {
-    Job<I, O> job;
-    while ((job = queue.poll()) != null) {
+    List<Job<I, O>> waiting = new ArrayList<>();
+    lock.lock();
+    try {
+      for (LaneQueue<I, O> queue : lanes.values()) {
+        waiting.addAll(queue.jobs);
+        queue.jobs.clear();
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Job<I, O> job : waiting) {
       job.result().completeExceptionally(new ScoringUnavailableException(name + " stopped"));
       release(job);
     }
@@ -262,7 +390,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
   /** Stops taking work, finishes what is queued, and stops the workers. */
   @Override
   public void close() {
-    closed = true;
+    lock.lock();
+    try {
+      closed = true;
+      arrived.signalAll();
+    } finally {
+      lock.unlock();
+    }
     for (Thread worker : workers) {
       try {
         worker.join(settings.timeout().toMillis());

@@ -1,9 +1,9 @@
 package io.engagementscorer.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.engagementscorer.avro.Comment;
 import io.engagementscorer.avro.PostEvent;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.model.ModelBundle;
 import io.engagementscorer.rollout.RescoreProgress;
@@ -35,8 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * p50/p99, HTTP p50/p99, and what the background work did. Posts are text and three comments (no
  * image), so the model and the batcher's lanes, not image decoding, are what is measured.
  *
- * <p>Run with {@code ops/rollout-bench.sh [bundle-dir] [posts/s] [seconds] [stored posts]
- * [rescore posts/s]}.
+ * <p>Run with {@code ops/rollout-bench.sh [bundle-dir] [posts/s] [seconds] [stored posts] [rescore
+ * posts/s]}.
  */
 public final class RolloutBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -257,8 +257,15 @@ public final class RolloutBenchmark {
     System.out.printf(
         "%s: %d posts, served %.1f/s, p50 %.1f ms, p99 %.1f ms; HTTP %d calls, p50 %.1f ms, p99"
             + " %.1f ms; %s%n",
-        name, count, served, phase.p50(), phase.p99(), phase.httpRequests(), phase.httpP50(),
-        phase.httpP99(), after);
+        name,
+        count,
+        served,
+        phase.p50(),
+        phase.p99(),
+        phase.httpRequests(),
+        phase.httpP50(),
+        phase.httpP99(),
+        after);
     return phase;
   }
 

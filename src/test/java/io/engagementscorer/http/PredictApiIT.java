@@ -192,10 +192,12 @@ class PredictApiIT {
     }
     String metrics = get("/metrics").body();
     double batches =
-        metricValue(metrics, "engagement_batcher_batch_size_count\\{batcher=\"scoring\"");
+        metricValue(
+            metrics, "engagement_batcher_batch_size_count\\{batcher=\"scoring\",lane=\"http\"");
     double singleItemBatches =
         metricValue(
-            metrics, "engagement_batcher_batch_size_bucket\\{batcher=\"scoring\",le=\"1\\.0\"");
+            metrics,
+            "engagement_batcher_batch_size_bucket\\{batcher=\"scoring\",lane=\"http\",le=\"1\\.0\"");
     assertThat(singleItemBatches).as("batches of one item").isLessThan(batches);
   }
 
@@ -288,7 +290,7 @@ class PredictApiIT {
     assertThat(metrics)
         .contains("http_server_requests_seconds_count{method=\"POST\"")
         .contains("uri=\"/api/v1/predict\"")
-        .contains("engagement_batcher_queue_depth{batcher=\"scoring\"}")
+        .contains("engagement_batcher_queue_depth{batcher=\"scoring\",lane=\"http\"}")
         .contains("engagement_batcher_queue_time_seconds_count")
         .contains("engagement_batcher_batch_size_count")
         .contains("engagement_inference_time_seconds_count{model=\"regressor\"}")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.ops.MonitoringQueries.Query;
 import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.File;
@@ -87,6 +88,13 @@ class MonitoringConfigIT {
     env.put("STATE_DIR", Files.createTempDirectory("monitoring-it-state").toString());
     env.put("APPLICATION_SERVER", "127.0.0.1:" + port);
     env.put("BATCH_MAX_DELAY_MS", "20");
+    // A candidate scoring every post, so that the rollout's series exist too.
+    env.put(
+        "CANDIDATE_MODEL_DIR",
+        BundleFixtures.tinyWithVersion(
+                Files.createTempDirectory("monitoring-it-candidate").resolve("tiny-2"), "tiny-2")
+            .toString());
+    env.put("CANDIDATE_SAMPLE_RATE", "1");
     application = Application.start(ServiceConfig.fromEnv(env));
     base = "http://127.0.0.1:" + port;
   }

@@ -28,7 +28,7 @@ class RescoreProgressTest {
     assertThat(snapshot.postsPerSecond()).isEqualTo(40, within(1e-9));
     assertThat(snapshot.secondsLeft()).isEqualTo(38L);
     assertThat(snapshot.targetVersions()).containsExactly("v2");
-    assertThat(registry.get("engagement.rescore.total").gauge().value()).isEqualTo(2_000);
+    assertThat(registry.get("engagement.rescore.pass.posts").gauge().value()).isEqualTo(2_000);
   }
 
   @Test

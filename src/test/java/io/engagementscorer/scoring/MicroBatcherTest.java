@@ -69,7 +69,7 @@ class MicroBatcherTest {
     }
     assertThat(batchSizes).allMatch(size -> size <= 16);
     assertThat(batchSizes.stream().mapToInt(Integer::intValue).max().orElse(0)).isGreaterThan(1);
-    assertThat(registry.get("engagement.batcher.batch.size").summary().count())
+    assertThat(registry.get("engagement.batcher.batch.size").tag("lane", "http").summary().count())
         .isEqualTo(batchSizes.size());
   }
 
@@ -98,7 +98,8 @@ class MicroBatcherTest {
     assertThat(queuedA.get(5, TimeUnit.SECONDS)).isEqualTo(4);
     assertThat(queuedB.get(5, TimeUnit.SECONDS)).isEqualTo(6);
     assertThat(batcher.submit(Lane.HTTP, 5).get(5, TimeUnit.SECONDS)).isEqualTo(10);
-    assertThat(registry.get("engagement.batcher.rejected").counter().count()).isEqualTo(1);
+    assertThat(registry.get("engagement.batcher.rejected").tag("lane", "http").counter().count())
+        .isEqualTo(1);
   }
 
   @Test
