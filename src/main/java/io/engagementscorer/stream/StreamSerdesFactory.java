@@ -38,16 +38,23 @@ public final class StreamSerdesFactory {
               new AutoDetectingPostEventDeserializer(avro, new JsonPostEventDeserializer());
           default -> avro;
         };
+    return over(registry, events, settings.autoRegisterSchemas());
+  }
+
+  /**
+   * Serdes over {@code registry}, decoding input with {@code events}. The outputs' schemas register
+   * on first use when {@code autoRegister} is on; the stores' always do.
+   */
+  public static StreamSerdes over(
+      SchemaRegistryClient registry, Deserializer<PostEvent> events, boolean autoRegister) {
     return new StreamSerdes(
         events,
         new ConfluentAvroSerde<>(registry, PostState.class, true, false),
         new ConfluentAvroSerde<>(registry, PostEncoding.class, true, false),
         new ConfluentAvroSerde<>(registry, CommentSentiment.class, true, false),
         new ConfluentAvroSerde<>(registry, EngagementScore.class, true, false),
-        new ConfluentAvroSerde<>(
-            registry, EngagementScore.class, settings.autoRegisterSchemas(), false),
-        new ConfluentAvroSerde<>(
-            registry, CandidateScore.class, settings.autoRegisterSchemas(), false),
+        new ConfluentAvroSerde<>(registry, EngagementScore.class, autoRegister, false),
+        new ConfluentAvroSerde<>(registry, CandidateScore.class, autoRegister, false),
         new ConfluentAvroSerde<>(registry, RescorePass.class, true, false));
   }
 }

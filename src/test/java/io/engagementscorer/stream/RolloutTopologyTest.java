@@ -5,11 +5,8 @@ import static io.engagementscorer.stream.PostEvents.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.engagementscorer.avro.CandidateScore;
-import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
-import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
-import io.engagementscorer.avro.PostState;
 import io.engagementscorer.avro.RescorePass;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.rollout.CandidateComparison;
@@ -20,7 +17,6 @@ import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
 import io.engagementscorer.scoring.ServedModels;
 import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
-import io.engagementscorer.stream.serde.ConfluentAvroSerde;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.MockSchemaRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -95,15 +91,8 @@ class RolloutTopologyTest {
 
   private void startTopology(StreamTopics topics, double sampleRate, boolean rescore) {
     StreamSerdes serdes =
-        new StreamSerdes(
-            new ConfluentAvroDeserializer<>(schemas, PostEvent.class),
-            new ConfluentAvroSerde<>(schemas, PostState.class, true, false),
-            new ConfluentAvroSerde<>(schemas, PostEncoding.class, true, false),
-            new ConfluentAvroSerde<>(schemas, CommentSentiment.class, true, false),
-            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, CandidateScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, RescorePass.class, true, false));
+        StreamSerdesFactory.over(
+            schemas, new ConfluentAvroDeserializer<>(schemas, PostEvent.class), true);
     comparison = new CandidateComparison(100, registry);
     progress = new RescoreProgress(rescore, registry);
     StreamRollout rollout =

@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.engagementscorer.avro.CandidateScore;
-import io.engagementscorer.avro.CommentSentiment;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
-import io.engagementscorer.avro.PostEncoding;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.avro.PostState;
-import io.engagementscorer.avro.RescorePass;
 import io.engagementscorer.errors.DeadLetterStage;
 import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.scoring.BatcherSettings;
@@ -25,7 +21,6 @@ import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModel;
 import io.engagementscorer.scoring.ServedModels;
 import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
-import io.engagementscorer.stream.serde.ConfluentAvroSerde;
 import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
 import io.engagementscorer.stream.serde.JsonPostEventDeserializer;
 import io.engagementscorer.stream.serde.MockSchemaRegistry;
@@ -135,16 +130,7 @@ class ScoringTopologyTest {
   }
 
   private void startTopologyWith(Deserializer<PostEvent> events) {
-    StreamSerdes serdes =
-        new StreamSerdes(
-            events,
-            new ConfluentAvroSerde<>(schemas, PostState.class, true, false),
-            new ConfluentAvroSerde<>(schemas, PostEncoding.class, true, false),
-            new ConfluentAvroSerde<>(schemas, CommentSentiment.class, true, false),
-            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, EngagementScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, CandidateScore.class, true, false),
-            new ConfluentAvroSerde<>(schemas, RescorePass.class, true, false));
+    StreamSerdes serdes = StreamSerdesFactory.over(schemas, events, true);
     ImageResolver resolver =
         uri -> {
           fetched.add(uri);

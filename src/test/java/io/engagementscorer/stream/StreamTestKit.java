@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,18 +82,8 @@ public final class StreamTestKit {
       String topic,
       Deserializer<V> values,
       Predicate<List<ConsumerRecord<String, V>>> done) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<String, V>> records = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, V> consumer = fromBeginning(bootstrapServers, topic, values)) {
       long end = System.nanoTime() + DEADLINE.toNanos();
       while (!done.test(records) && System.nanoTime() < end) {
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
@@ -107,18 +98,9 @@ public final class StreamTestKit {
    */
   public static <V> List<ConsumerRecord<String, V>> readAll(
       String bootstrapServers, String topic, Deserializer<V> values) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     List<ConsumerRecord<String, V>> records = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer =
-        new KafkaConsumer<>(props, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(info -> new TopicPartition(topic, info.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
+    try (KafkaConsumer<String, V> consumer = fromBeginning(bootstrapServers, topic, values)) {
+      Set<TopicPartition> partitions = consumer.assignment();
       Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
       long end = System.nanoTime() + DEADLINE.toNanos();
       while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
@@ -129,6 +111,23 @@ public final class StreamTestKit {
       }
     }
     return records;
+  }
+
+  /** A read_committed consumer assigned every partition of {@code topic}, at the beginning. */
+  private static <V> KafkaConsumer<String, V> fromBeginning(
+      String bootstrapServers, String topic, Deserializer<V> values) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), values);
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topic).stream()
+            .map(info -> new TopicPartition(topic, info.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
   }
 
   /** Reads the scores topic from the beginning until {@code done} holds or the deadline. */
