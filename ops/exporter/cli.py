@@ -5,7 +5,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import publish
+from . import precision, publish
 from .bundle import BundleError
 from .configs import REAL_HEAD_HIDDEN_DIMS, SIZES, TINY_SIZE
 from .export import LORA_B_SEED, ExportOptions, export_bundle
@@ -64,6 +64,20 @@ def _parser() -> argparse.ArgumentParser:
         " same architecture (default: %(default)s, the committed tiny bundle's)",
     )
     export.add_argument(
+        "--precision",
+        choices=precision.PRECISIONS,
+        default=precision.FP32,
+        help="fp32 (default); bf16 (CPUs with AVX512-BF16/AMX, GPUs); int8 (dynamic quantization"
+        " of the Linear layers, CPU); fp16 (GPU only). Anything but fp32 also exports the fp32"
+        " bundle of the same weights and declares the fidelity against it in the manifest",
+    )
+    export.add_argument(
+        "--fidelity-posts",
+        type=int,
+        default=precision.MIN_FIDELITY_POSTS,
+        help="generated posts the fidelity is measured on (at least %(default)s)",
+    )
+    export.add_argument(
         "--created-at",
         help="UTC time for the manifest, e.g. 2026-11-24T00:00:00Z (default: now)",
     )
@@ -102,6 +116,8 @@ def _export(args: argparse.Namespace) -> int:
         trust_checkpoint=args.trust_checkpoint,
         progress=_progress,
         weights_seed=args.weights_seed,
+        precision=args.precision,
+        fidelity_posts=args.fidelity_posts,
     )
     manifest = export_bundle(sources, options)
     files = len(manifest["files"])

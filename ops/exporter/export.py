@@ -1,14 +1,19 @@
 """One export: sources -> LoRA-merged regressor and sentiment classifier -> bundle directory."""
 
+import dataclasses
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
 
 import peft
 import torch
 import transformers
 
-from . import __version__, images, parts, sentiment, tokens
+from . import __version__, images, parts, precision, sentiment, tokens
 from .bundle import (
     FORMAT_VERSION,
     HEAD_FILE,
@@ -37,6 +42,7 @@ from .model import (
     perturb_lora_b,
 )
 from .pipeline import ReferencePipeline
+from .precision import FP32, MIN_FIDELITY_POSTS
 from .reference import CASES_FILE, write_reference
 from .sources import ModelSources
 from .text import clean_text
@@ -66,6 +72,8 @@ class ExportOptions:
     trust_checkpoint: bool = False
     weights_seed: int = LORA_B_SEED
     training: dict | None = None  # the manifest's optional `training` section (ops/training)
+    precision: str = FP32  # fp32, bf16, int8 or fp16 (see exporter/precision.py)
+    fidelity_posts: int = MIN_FIDELITY_POSTS
     progress: Callable[[str], None] = field(default=lambda message: None)
 
 
@@ -89,7 +97,34 @@ def lora_regressor(
 
 
 def export_bundle(sources: ModelSources, options: ExportOptions) -> dict:
-    """Writes a complete, verified bundle to `options.out` and returns its manifest."""
+    """Writes a complete, verified bundle to `options.out` and returns its manifest.
+
+    A reduced precision first exports the fp32 bundle of the same weights to a temporary folder,
+    then the reduced one, and declares in its manifest how far its scores are from the fp32
+    bundle's on a generated corpus.
+    """
+    if options.precision == precision.FP32:
+        return _export(sources, options, None)
+    precision.check_runnable(options.precision)
+    if options.fidelity_posts < precision.MIN_FIDELITY_POSTS:
+        raise ValueError(
+            f"fidelity needs at least {precision.MIN_FIDELITY_POSTS} posts, not "
+            f"{options.fidelity_posts}"
+        )
+    with tempfile.TemporaryDirectory(prefix="fp32-reference-") as scratch:
+        reference_dir = Path(scratch) / "bundle"
+        options.progress(f"exporting the fp32 bundle of the same weights to {reference_dir}")
+        reference = export_bundle(
+            sources,
+            dataclasses.replace(options, out=reference_dir, precision=precision.FP32),
+        )
+        return _export(sources, options, (reference_dir, reference))
+
+
+def _export(
+    sources: ModelSources, options: ExportOptions, reference: tuple[Path, dict] | None
+) -> dict:
+    """The export itself, in `options.precision`; `reference` is the fp32 bundle to measure."""
     out, progress = options.out, options.progress
     _check_lengths(sources, options)
     prepare_output(out)
@@ -101,17 +136,25 @@ def export_bundle(sources: ModelSources, options: ExportOptions) -> dict:
     )
     counts = count_parameters(regressor)
     merge_lora(regressor)
-    progress("tracing the regressor")
-    _write_regressor(regressor, sources, out)
-    progress("tracing the sentiment classifier")
-    _write_sentiment(sources, options.sentiment_max_tokens, out)
+    at = options.precision
+    progress(f"tracing the regressor ({at})")
+    _write_regressor(regressor, sources, out, at)
+    progress(f"tracing the sentiment classifier ({at})")
+    _write_sentiment(sources, options.sentiment_max_tokens, out, at)
     # The parts last: TorchScript numbers traced module types in process order, so parts traced
     # earlier would renumber the types inside `sentiment.pt` and change its bytes.
     progress("tracing the regressor's parts: image encoder, text encoder, head")
-    _write_regressor_parts(regressor, sources, out)
+    _write_regressor_parts(regressor, sources, out, at)
     body = _manifest_body(sources, options, special, counts, regressor)
     progress("computing the reference cases")
     write_reference(out, ReferencePipeline(out, body))
+    if reference is not None:
+        progress(f"measuring {at} against fp32 on {options.fidelity_posts} generated posts")
+        body["fidelity"] = _fidelity(out, body, reference, options.fidelity_posts)
+        progress(
+            "fidelity: rank correlation {rank_correlation:.6f}, largest difference "
+            "{max_abs_difference:.3g}, mean {mean_abs_difference:.3g}".format(**body["fidelity"])
+        )
     manifest = write_manifest(out, body)
     progress("verifying the bundle")
     verify_bundle(out)
@@ -130,22 +173,44 @@ def _write_tokenizers(sources: ModelSources, out: Path) -> dict[str, tokens.Spec
     }
 
 
-def _write_regressor(regressor: CLIPEngagementRegressor, sources: ModelSources, out: Path) -> None:
+def _fidelity(out: Path, body: dict, reference: tuple[Path, dict], posts: int) -> dict:
+    """Scores generated posts with the bundle in `out` and the fp32 one; the `fidelity` section."""
+    reduced = ReferencePipeline(out, body)
+    full = ReferencePipeline(*reference)
+    with tempfile.TemporaryDirectory(prefix="fidelity-") as scratch:
+        corpus = precision.generated_posts(Path(scratch), posts)
+        scores = np.array(
+            [reduced.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
+        )
+        expected = np.array(
+            [full.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
+        )
+    return precision.fidelity(expected, scores, precision.FIDELITY_SEED)
+
+
+def _write_regressor(
+    regressor: CLIPEngagementRegressor, sources: ModelSources, out: Path, at: str
+) -> None:
     """Traces the merged regressor at one batch size, saves it, checks the reload at others."""
     inputs = _regressor_inputs_factory(sources)
-    traced = save_and_reload(trace(regressor, inputs(TRACE_BATCH)), out / REGRESSOR_FILE)
-    check_matches(regressor, traced, [inputs(batch) for batch in CHECK_BATCHES], TRACE_TOLERANCE)
+    if at == precision.FP32:
+        model = regressor
+    else:
+        image, text, head = (part for _, part, _ in _regressor_parts(regressor, at))
+        model = precision.ComposedRegressor(image, text, head).eval()
+    traced = save_and_reload(trace(model, inputs(TRACE_BATCH)), out / REGRESSOR_FILE)
+    check_matches(model, traced, [inputs(batch) for batch in CHECK_BATCHES], TRACE_TOLERANCE)
 
 
 def _write_regressor_parts(
-    regressor: CLIPEngagementRegressor, sources: ModelSources, out: Path
+    regressor: CLIPEngagementRegressor, sources: ModelSources, out: Path, at: str
 ) -> None:
     """Traces each part of the merged regressor, saves it, checks it as `_write_regressor` does.
 
     `verify_bundle` then checks the reloaded parts, composed, against `regressor.pt`.
     """
     regressor_inputs = _regressor_inputs_factory(sources)
-    for file, part, part_inputs in _regressor_parts(regressor):
+    for file, part, part_inputs in _regressor_parts(regressor, at):
         example = part_inputs(regressor_inputs(TRACE_BATCH))
         traced = save_and_reload(trace(part, example), out / file)
         checks = [part_inputs(regressor_inputs(batch)) for batch in CHECK_BATCHES]
@@ -153,9 +218,12 @@ def _write_regressor_parts(
 
 
 def _regressor_parts(
-    regressor: CLIPEngagementRegressor,
+    regressor: CLIPEngagementRegressor, at: str = precision.FP32
 ) -> list[tuple[str, torch.nn.Module, Callable[[Inputs], Inputs]]]:
-    """Each part's file, its module, and how to make its inputs from the regressor's inputs."""
+    """Each part's file, its module, and how to make its inputs from the regressor's inputs.
+
+    The encoders are in precision `at`; the head stays fp32 (see `precision.ComposedRegressor`).
+    """
 
     def head_inputs(inputs: Inputs) -> Inputs:
         pixels, input_ids, attention_mask, sentiment_features = inputs
@@ -165,15 +233,23 @@ def _regressor_parts(
         return image, text, sentiment_features
 
     return [
-        (IMAGE_ENCODER_FILE, ImageEncoderPart(regressor), lambda inputs: inputs[:1]),
-        (TEXT_ENCODER_FILE, TextEncoderPart(regressor), lambda inputs: inputs[1:3]),
+        (
+            IMAGE_ENCODER_FILE,
+            precision.at_precision(ImageEncoderPart(regressor), at),
+            lambda inputs: inputs[:1],
+        ),
+        (
+            TEXT_ENCODER_FILE,
+            precision.at_precision(TextEncoderPart(regressor), at),
+            lambda inputs: inputs[1:3],
+        ),
         (HEAD_FILE, HeadPart(regressor), head_inputs),
     ]
 
 
-def _write_sentiment(sources: ModelSources, max_tokens: int, out: Path) -> None:
+def _write_sentiment(sources: ModelSources, max_tokens: int, out: Path, at: str) -> None:
     """Traces the classifier at one shape, saves it, checks the reloaded file at other shapes."""
-    classifier = SentimentLogits(sources.sentiment_model).eval()
+    classifier = precision.at_precision(SentimentLogits(sources.sentiment_model).eval(), at)
     inputs = _sentiment_inputs_factory(sources)
     example = inputs(TRACE_BATCH, SENTIMENT_TRACE_LENGTH)
     traced = save_and_reload(trace(classifier, example), out / SENTIMENT_FILE)
@@ -283,8 +359,16 @@ def _manifest_body(
             "regressor_after_merge": count_parameters(merged).total,
             "sentiment": count_parameters(sources.sentiment_model).total,
         },
-        "reference": {"cases": CASES_FILE, "tolerance": REFERENCE_TOLERANCE},
+        "reference": {
+            "cases": CASES_FILE,
+            "tolerance": REFERENCE_TOLERANCE
+            if options.precision == precision.FP32
+            else precision.REDUCED_REFERENCE_TOLERANCE,
+        },
     }
+    if options.precision != precision.FP32:
+        # fp32 bundles leave it out, so that their manifests stay as they were.
+        body["precision"] = options.precision
     if options.training is not None:
         body["training"] = options.training
     return body

@@ -225,6 +225,7 @@ public final class Application implements AutoCloseable {
         config.sentimentBatchSize(),
         config.selfCheckRawTolerance(),
         FeatureCache.create(config.featureCacheBytes(), registry),
+        config.minRankCorrelation(),
         registry);
   }
 

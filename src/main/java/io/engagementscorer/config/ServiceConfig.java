@@ -50,6 +50,8 @@ import java.util.Set;
  *     RETRY_AFTER_SECONDS})
  * @param selfCheckRawTolerance how far the engagement score computed from a reference case's raw
  *     inputs may be from Python's ({@code SELF_CHECK_RAW_TOLERANCE})
+ * @param minRankCorrelation the least rank correlation with the fp32 bundle of the same weights
+ *     that a reduced-precision bundle must declare to be served ({@code MIN_RANK_CORRELATION})
  * @param rollout the candidate model and re-scoring on a model change
  * @param streams the Kafka Streams side, or null when {@code KAFKA_BOOTSTRAP_SERVERS} is unset
  */
@@ -80,6 +82,7 @@ public record ServiceConfig(
     int featureCacheMegabytes,
     int retryAfterSeconds,
     double selfCheckRawTolerance,
+    double minRankCorrelation,
     RolloutSettings rollout,
     StreamsSettings streams) {
 
@@ -106,6 +109,7 @@ public record ServiceConfig(
   public static final int DEFAULT_FEATURE_CACHE_MB = 256;
   public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
   public static final double DEFAULT_SELF_CHECK_RAW_TOLERANCE = 1e-3;
+  public static final double DEFAULT_MIN_RANK_CORRELATION = 0.999;
 
   static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warning", "warn", "error", "critical");
@@ -193,6 +197,7 @@ public record ServiceConfig(
         read.integer("FEATURE_CACHE_MB", DEFAULT_FEATURE_CACHE_MB, 0, 1 << 20),
         read.integer("RETRY_AFTER_SECONDS", DEFAULT_RETRY_AFTER_SECONDS, 1, 3_600),
         read.decimal("SELF_CHECK_RAW_TOLERANCE", DEFAULT_SELF_CHECK_RAW_TOLERANCE, 0, 1),
+        read.decimal("MIN_RANK_CORRELATION", DEFAULT_MIN_RANK_CORRELATION, -1, 1),
         RolloutSettings.fromEnv(read, modelSource),
         StreamsSettings.fromEnv(read, port, maxImageBytes));
   }

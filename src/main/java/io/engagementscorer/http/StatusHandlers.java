@@ -78,6 +78,8 @@ final class StatusHandlers {
    * @param createdBy exporter and library versions
    * @param selfCheck the self-check run before the model was served
    * @param reloads reload activity: interval, successes, failures, the last attempt
+   * @param precision the bundle's precision: fp32, bf16, int8 or fp16
+   * @param fidelity for a reduced precision, how its scores compare with the fp32 bundle's
    * @param candidate the candidate model scoring in the shadow, and how it compares
    * @param rescoring how far scoring the stored posts again for the served version has come
    */
@@ -98,6 +100,8 @@ final class StatusHandlers {
       Map<String, String> createdBy,
       SelfCheck.Report selfCheck,
       ModelReloader.Status reloads,
+      String precision,
+      BundleManifest.Fidelity fidelity,
       ModelRollout.CandidateStatus candidate,
       RescoreProgress.Snapshot rescoring) {}
 
@@ -163,6 +167,8 @@ final class StatusHandlers {
             manifest.createdBy(),
             served.selfCheck(),
             rollout.servedReloader().status(),
+            manifest.precisionOrDefault(),
+            manifest.fidelity(),
             rollout.candidateStatus(),
             rollout.rescoreStatus()));
   }

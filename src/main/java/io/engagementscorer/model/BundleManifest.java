@@ -24,6 +24,10 @@ import java.util.Map;
  * @param reference where the reference cases are and the tolerance they hold to
  * @param regressorParts the regressor split into encoders and head, or null in a bundle that has
  *     only the monolithic regressor
+ * @param precision the arithmetic its modules run in: {@code fp32} (also when absent), {@code
+ *     bf16}, {@code int8} or {@code fp16}; inputs and outputs are fp32 and int64 whatever it is
+ * @param fidelity for anything but fp32, how far its scores are from the fp32 bundle of the same
+ *     weights; null for fp32
  */
 public record BundleManifest(
     int formatVersion,
@@ -40,7 +44,40 @@ public record BundleManifest(
     Parameters parameters,
     Map<String, FileEntry> files,
     Reference reference,
-    RegressorParts regressorParts) {
+    RegressorParts regressorParts,
+    String precision,
+    Fidelity fidelity) {
+
+  /** The precision of a bundle whose manifest names none. */
+  public static final String FP32 = "fp32";
+
+  /** The precisions a bundle may declare. */
+  public static final java.util.Set<String> PRECISIONS =
+      java.util.Set.of(FP32, "bf16", "int8", "fp16");
+
+  /** The bundle's precision, {@code fp32} when the manifest names none. */
+  public String precisionOrDefault() {
+    return precision == null ? FP32 : precision;
+  }
+
+  /**
+   * How a reduced-precision bundle's scores compare with the fp32 bundle of the same weights, on a
+   * generated corpus.
+   *
+   * @param against the precision compared with, fp32
+   * @param posts how many posts
+   * @param seed the corpus's seed
+   * @param maxAbsDifference the largest absolute difference of engagement scores
+   * @param meanAbsDifference the mean absolute difference
+   * @param rankCorrelation Spearman rank correlation of the two bundles' scores
+   */
+  public record Fidelity(
+      String against,
+      int posts,
+      long seed,
+      double maxAbsDifference,
+      double meanAbsDifference,
+      double rankCorrelation) {}
 
   /** Whether the bundle has the regressor in parts, so unchanged inputs need no new encoding. */
   public boolean hasRegressorParts() {

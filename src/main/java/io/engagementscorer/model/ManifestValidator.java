@@ -38,6 +38,31 @@ final class ManifestValidator {
     if (m.hasRegressorParts()) {
       checkParts(m.regressorParts(), m);
     }
+    checkPrecision(m);
+  }
+
+  /** No precision is used whose fidelity was not measured. */
+  private void checkPrecision(BundleManifest m) {
+    String precision = m.precisionOrDefault();
+    require(
+        BundleManifest.PRECISIONS.contains(precision),
+        "precision",
+        "must be one of "
+            + new java.util.TreeSet<>(BundleManifest.PRECISIONS)
+            + ", not "
+            + precision);
+    if (BundleManifest.FP32.equals(precision)) {
+      return;
+    }
+    BundleManifest.Fidelity fidelity = m.fidelity();
+    present(fidelity, "fidelity (a " + precision + " bundle must declare it)");
+    require(BundleManifest.FP32.equals(fidelity.against()), "fidelity.against", "must be fp32");
+    require(fidelity.posts() > 0, "fidelity.posts", "must be positive");
+    require(
+        fidelity.rankCorrelation() >= -1 && fidelity.rankCorrelation() <= 1,
+        "fidelity.rank_correlation",
+        "must be from -1 to 1");
+    require(fidelity.maxAbsDifference() >= 0, "fidelity.max_abs_difference", "must be >= 0");
   }
 
   private void checkParts(BundleManifest.RegressorParts parts, BundleManifest m) {

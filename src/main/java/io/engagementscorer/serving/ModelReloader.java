@@ -391,7 +391,13 @@ public final class ModelReloader implements AutoCloseable {
             .map(
                 served ->
                     MultiGauge.Row.of(
-                        Tags.of("version", served.version(), "source", served.origin().location()),
+                        Tags.of(
+                            "version",
+                            served.version(),
+                            "source",
+                            served.origin().location(),
+                            "precision",
+                            served.model().manifest().precisionOrDefault()),
                         1))
             .toList(),
         true);

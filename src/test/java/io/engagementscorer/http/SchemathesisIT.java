@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
+import io.engagementscorer.model.BundleFixtures;
 import io.engagementscorer.testing.ClientTools;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,9 +49,16 @@ class SchemathesisIT {
   private static Application application;
 
   @BeforeAll
-  static void startService() {
+  static void startService() throws IOException {
     Map<String, String> env = PredictApiIT.testEnvironment();
     env.put("ADMIN_TOKEN", ADMIN_TOKEN);
+    // A candidate, so that the candidate operations reach their logic (reload, promote, drop)
+    // instead of answering 404 for a candidate source that is not configured.
+    env.put(
+        "CANDIDATE_MODEL_DIR",
+        BundleFixtures.tinyWithVersion(
+                Files.createTempDirectory("schemathesis-candidate").resolve("tiny-2"), "tiny-2")
+            .toString());
     application = Application.start(ServiceConfig.fromEnv(env));
   }
 

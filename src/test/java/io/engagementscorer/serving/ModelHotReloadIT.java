@@ -268,7 +268,10 @@ class ModelHotReloadIT {
     assertThat(metrics)
         .contains("engagement_model_reloads_total{outcome=\"success\"} 1.0")
         .contains("engagement_model_reloads_total{outcome=\"failure\"} 2.0")
-        .contains("engagement_model_info{source=\"s3://models/" + KEY + "\",version=\"tiny-2\"} 1");
+        .contains(
+            "engagement_model_info{precision=\"fp32\",source=\"s3://models/"
+                + KEY
+                + "\",version=\"tiny-2\"} 1");
   }
 
   private static Answer predict(HttpClient http) {

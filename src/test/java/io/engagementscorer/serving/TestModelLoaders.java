@@ -1,6 +1,7 @@
 package io.engagementscorer.serving;
 
 import ai.djl.Device;
+import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.ServedModels;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ public final class TestModelLoaders {
         64,
         1e-3,
         FeatureCache.create(ServedModels.CACHE_BYTES, registry),
+        ServiceConfig.DEFAULT_MIN_RANK_CORRELATION,
         registry);
   }
 }
