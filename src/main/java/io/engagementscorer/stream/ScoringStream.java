@@ -1,7 +1,6 @@
 package io.engagementscorer.stream;
 
 import io.engagementscorer.config.StreamsSettings;
-import io.engagementscorer.stream.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +100,7 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
     RestorationTracker restorations = new RestorationTracker();
     restorations.bindTo(registry);
     streams.setGlobalStateRestoreListener(restorations);
-    streams.setUncaughtExceptionHandler(ScoringStream::onThreadFailure);
+    streams.setUncaughtExceptionHandler(new ThreadFailures(registry));
     KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
     metrics.bindTo(registry);
     streams.start();
@@ -136,24 +134,6 @@ public final class ScoringStream implements StreamsStatus, AutoCloseable {
             new StreamsConfig(properties)
                 .getAdminConfigs(settings.applicationId() + "-broker-probe-" + UUID.randomUUID()));
     return new ScoringStream(streams, metrics, restorations, brokers);
-  }
-
-  /**
-   * An unavailable schema registry is transient and no fault of the records: the thread is replaced
-   * and resumes from the last committed offset (under exactly-once its open transaction is
-   * aborted). Anything else is a bug or a broken environment: the stream stops and health reports
-   * it.
-   */
-  static StreamThreadExceptionResponse onThreadFailure(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SchemaRegistryUnavailableException) {
-        LOG.error(
-            "Schema registry unavailable; restarting the stream thread: {}", cause.getMessage());
-        return StreamThreadExceptionResponse.REPLACE_THREAD;
-      }
-    }
-    LOG.error("Kafka Streams thread failed; stopping the stream", failure);
-    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
   }
 
   private static void sleep() {

@@ -419,11 +419,10 @@ class ScoringTopologyTest {
         .hasRootCauseInstanceOf(SchemaRegistryUnavailableException.class);
     assertThat(deadLetters.isEmpty()).isTrue();
     assertThat(
-            ScoringStream.onThreadFailure(
-                new StreamsException(new SchemaRegistryUnavailableException("registry down"))))
+            new ThreadFailures(new SimpleMeterRegistry())
+                .handle(
+                    new StreamsException(new SchemaRegistryUnavailableException("registry down"))))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
-    assertThat(ScoringStream.onThreadFailure(new IllegalStateException("bug")))
-        .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
   }
 
   private static byte[] image(String name) {
