@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import COMMITTED_TINY
 from exporter import precision
 from exporter.cli import main
 from exporter.parts import ARGUMENTS, load_parts
@@ -114,3 +115,19 @@ def test_an_int8_bundle_runs_quantized_encoders_and_an_fp32_head_behind_fp32_inp
     features = torch.full((3, 5), 0.2)
     score = loaded.score(pixels, ids, ids, features)
     assert score.dtype == torch.float32 and score.shape == (3,)
+
+
+def test_score_spread_reads_a_declared_rank_correlation_against_the_reference_spread(int8_bundle):
+    import score_spread
+
+    same = score_spread.spread(str(COMMITTED_TINY), str(COMMITTED_TINY), posts=20)
+    reduced = score_spread.spread(str(COMMITTED_TINY), str(int8_bundle), posts=20)
+
+    assert same["mean_abs_difference"] == 0 and same["rank_correlation"] == pytest.approx(1)
+    assert reduced["reference_std"] == same["reference_std"] > 0
+    assert reduced["reference_min"] <= reduced["reference_mean"] <= reduced["reference_max"]
+    assert 0 < reduced["mean_abs_difference"] <= reduced["max_abs_difference"]
+    assert reduced["mean_difference_over_std"] == pytest.approx(
+        reduced["mean_abs_difference"] / reduced["reference_std"]
+    )
+    assert -1 <= reduced["rank_correlation"] < 1

@@ -79,6 +79,11 @@ final class ModelCeiling {
 
   /** The sample post's image: a 320x240 PNG of a noisy gradient, the same bytes every time. */
   static byte[] samplePng() throws IOException {
+    return samplePng(0);
+  }
+
+  /** The sample image with its first pixel set from {@code variant}: another image per variant. */
+  static byte[] samplePng(int variant) throws IOException {
     BufferedImage image = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
     Random random = new Random(7);
     for (int y = 0; y < 240; y++) {
@@ -86,6 +91,9 @@ final class ModelCeiling {
         int noise = random.nextInt(32);
         image.setRGB(x, y, (200 + noise / 2) << 16 | (x * 160 / 320 + noise) << 8 | (y / 3));
       }
+    }
+    if (variant != 0) {
+      image.setRGB(0, 0, variant & 0xFFFFFF);
     }
     ByteArrayOutputStream png = new ByteArrayOutputStream();
     ImageIO.write(image, "png", png);

@@ -1,0 +1,64 @@
+"""How far apart a bundle's scores lie on the exporter's fidelity corpus, and how far a reduced
+bundle's scores lie from them: what a declared rank correlation is to be read against.
+
+    PYTHONPATH=ops ops/.venv/bin/python ops/score_spread.py models/vit-b-32 models/vit-b-32-bf16 [posts]
+
+A rank correlation says little when the reference's scores barely differ: an absolute error near
+their standard deviation reorders them, however small it is on the [0, 1] scale.
+"""
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from exporter import precision
+from exporter.pipeline import ReferencePipeline
+
+
+def _pipeline(directory: str) -> ReferencePipeline:
+    return ReferencePipeline(
+        Path(directory), json.loads((Path(directory) / "manifest.json").read_text())
+    )
+
+
+def spread(reference_dir: str, reduced_dir: str, posts: int = 200) -> dict:
+    """Statistics of the reference's scores and of the reduced bundle's differences from them."""
+    reference, reduced = _pipeline(reference_dir), _pipeline(reduced_dir)
+    with tempfile.TemporaryDirectory(prefix="spread-") as scratch:
+        corpus = precision.generated_posts(Path(scratch), posts)
+        expected = np.array(
+            [reference.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
+        )
+        scores = np.array(
+            [reduced.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
+        )
+    difference = np.abs(expected - scores)
+    std = float(expected.std())
+    return {
+        "posts": posts,
+        "reference_mean": float(expected.mean()),
+        "reference_std": std,
+        "reference_min": float(expected.min()),
+        "reference_max": float(expected.max()),
+        "mean_abs_difference": float(difference.mean()),
+        "max_abs_difference": float(difference.max()),
+        "mean_difference_over_std": float(difference.mean() / std) if std > 0 else None,
+        "rank_correlation": precision.spearman(expected, scores),
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) not in (2, 3):
+        print(__doc__, file=sys.stderr)
+        return 2
+    result = spread(argv[0], argv[1], int(argv[2]) if len(argv) == 3 else 200)
+    for key, value in result.items():
+        print(f"{key}: {value:.6g}" if isinstance(value, float) else f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
