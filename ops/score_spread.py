@@ -9,7 +9,6 @@ their standard deviation reorders them, however small it is on the [0, 1] scale.
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,15 +25,9 @@ def _pipeline(directory: str) -> ReferencePipeline:
 
 def spread(reference_dir: str, reduced_dir: str, posts: int = 200) -> dict:
     """Statistics of the reference's scores and of the reduced bundle's differences from them."""
-    reference, reduced = _pipeline(reference_dir), _pipeline(reduced_dir)
-    with tempfile.TemporaryDirectory(prefix="spread-") as scratch:
-        corpus = precision.generated_posts(Path(scratch), posts)
-        expected = np.array(
-            [reference.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
-        )
-        scores = np.array(
-            [reduced.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
-        )
+    expected, scores = precision.corpus_scores(
+        [_pipeline(reference_dir), _pipeline(reduced_dir)], posts
+    )
     difference = np.abs(expected - scores)
     std = float(expected.std())
     return {

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 import peft
 import torch
 import transformers
@@ -175,16 +173,9 @@ def _write_tokenizers(sources: ModelSources, out: Path) -> dict[str, tokens.Spec
 
 def _fidelity(out: Path, body: dict, reference: tuple[Path, dict], posts: int) -> dict:
     """Scores generated posts with the bundle in `out` and the fp32 one; the `fidelity` section."""
-    reduced = ReferencePipeline(out, body)
-    full = ReferencePipeline(*reference)
-    with tempfile.TemporaryDirectory(prefix="fidelity-") as scratch:
-        corpus = precision.generated_posts(Path(scratch), posts)
-        scores = np.array(
-            [reduced.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
-        )
-        expected = np.array(
-            [full.score(p.raw_text, p.image, p.comments).engagement_score for p in corpus]
-        )
+    scores, expected = precision.corpus_scores(
+        [ReferencePipeline(out, body), ReferencePipeline(*reference)], posts
+    )
     return precision.fidelity(expected, scores, precision.FIDELITY_SEED)
 
 

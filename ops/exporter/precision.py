@@ -7,6 +7,7 @@ measured on a generated corpus and declared in the manifest (`fidelity`).
 """
 
 import copy
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,3 +168,14 @@ def fidelity(reference_scores: np.ndarray, scores: np.ndarray, seed: int) -> dic
         "mean_abs_difference": float(difference.mean()),
         "rank_correlation": spearman(reference_scores, scores),
     }
+
+
+def corpus_scores(pipelines: list, posts: int, seed: int = FIDELITY_SEED) -> list[np.ndarray]:
+    """Each pipeline's engagement scores of the same `posts` generated posts (`generated_posts`)."""
+    with tempfile.TemporaryDirectory(prefix="fidelity-") as scratch:
+        corpus = generated_posts(Path(scratch), posts, seed)
+        return [
+            np.array([p.score(post.raw_text, post.image, post.comments).engagement_score
+                      for post in corpus])
+            for p in pipelines
+        ]

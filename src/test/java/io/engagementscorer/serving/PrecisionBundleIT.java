@@ -3,7 +3,6 @@ package io.engagementscorer.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
@@ -12,10 +11,8 @@ import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.ModelException;
 import io.engagementscorer.scoring.BatcherSettings;
 import io.engagementscorer.scoring.EngagementScorer;
-import io.engagementscorer.scoring.FeatureCache;
 import io.engagementscorer.scoring.PostContent;
 import io.engagementscorer.scoring.ServedModel;
-import io.engagementscorer.scoring.ServedModels;
 import io.engagementscorer.testing.PythonExporter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -62,19 +59,6 @@ class PrecisionBundleIT {
     }
   }
 
-  private static ModelLoader loader(double minRankCorrelation, SimpleMeterRegistry registry) {
-    return new ModelLoader(
-        true,
-        8,
-        Device.cpu(),
-        ServedModels.LIMITS,
-        64,
-        1e-3,
-        FeatureCache.create(ServedModels.CACHE_BYTES, registry),
-        minRankCorrelation,
-        registry);
-  }
-
   private static double declaredRankCorrelation(Path bundle) throws Exception {
     return JSON.readTree(bundle.resolve("manifest.json").toFile())
         .at("/fidelity/rank_correlation")
@@ -89,9 +73,7 @@ class PrecisionBundleIT {
     assertThat(declared).isLessThan(ServiceConfig.DEFAULT_MIN_RANK_CORRELATION);
 
     assertThatThrownBy(
-            () ->
-                loader(ServiceConfig.DEFAULT_MIN_RANK_CORRELATION, registry)
-                    .load(BundleSources.local(bf16).initial()))
+            () -> TestModelLoaders.cpu(registry).load(BundleSources.local(bf16).initial()))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining("bf16")
         .hasMessageContaining(String.format(java.util.Locale.ROOT, "%.6f", declared))
@@ -102,7 +84,8 @@ class PrecisionBundleIT {
   void shouldServeBf16AndInt8BundlesAboveTheFloorAndPassTheirSelfChecks() throws Exception {
     for (Path bundle : List.of(bf16, int8)) {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      ServedModel model = loader(0.5, registry).load(BundleSources.local(bundle).initial());
+      ServedModel model =
+          TestModelLoaders.cpu(0.5, registry).load(BundleSources.local(bundle).initial());
       assertThat(model.ready()).as(bundle + ": " + model.selfCheck()).isTrue();
       try (EngagementScorer scorer =
           EngagementScorer.start(

@@ -12,6 +12,11 @@ public final class TestModelLoaders {
 
   /** A loader whose models report to {@code registry}. */
   public static ModelLoader cpu(MeterRegistry registry) {
+    return cpu(ServiceConfig.DEFAULT_MIN_RANK_CORRELATION, registry);
+  }
+
+  /** The same, serving reduced-precision bundles down to {@code minRankCorrelation}. */
+  public static ModelLoader cpu(double minRankCorrelation, MeterRegistry registry) {
     return new ModelLoader(
         true,
         8,
@@ -20,7 +25,7 @@ public final class TestModelLoaders {
         64,
         1e-3,
         FeatureCache.create(ServedModels.CACHE_BYTES, registry),
-        ServiceConfig.DEFAULT_MIN_RANK_CORRELATION,
+        minRankCorrelation,
         registry);
   }
 }
