@@ -69,7 +69,8 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
     recentReplacements.addLast(now);
     Counter.builder(REPLACEMENTS_METER)
         .description(
-            "Stream threads replaced after a transient failure (registry or brokers unreachable, a transaction to abort)")
+            "Stream threads replaced after a transient failure"
+                + " (registry or brokers unreachable, a transaction to abort)")
         .tag("cause", causeName(transientCause.get()))
         .register(registry)
         .increment();
