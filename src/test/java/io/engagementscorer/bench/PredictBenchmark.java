@@ -85,7 +85,7 @@ public final class PredictBenchmark {
                 "BATCH_MAX_SIZE", "32",
                 "BATCH_QUEUE_CAPACITY", "1024",
                 "SCORING_TIMEOUT_MS", "600000",
-                // The same post every time: reuse would measure the caches, not the model.
+                // 256 posts in turn: cached features would turn each into a hit after one turn.
                 "FEATURE_CACHE_MB", "0",
                 "LOG_LEVEL", "warning"));
     // ops/precision-bench.sh lowers the floor to measure variants the service would refuse.
