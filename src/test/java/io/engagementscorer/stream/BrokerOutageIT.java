@@ -78,7 +78,9 @@ class BrokerOutageIT {
         "engagement-scores",
         new ByteArrayDeserializer(),
         records -> records.size() >= POSTS);
-    assertThat(awaitReadiness(port)).as("readiness once the broker is back").isEqualTo(200);
+    assertThat(StreamTestKit.awaitStatus(port, "/api/v1/health/ready", 200, SETTLE).statusCode())
+        .as("readiness once the broker is back")
+        .isEqualTo(200);
     // Anything written twice would be committed with the rest: read to the end of what is.
     List<ConsumerRecord<String, byte[]>> scores =
         StreamTestKit.readAll(
@@ -100,15 +102,5 @@ class BrokerOutageIT {
             .lines()
             .filter(line -> line.startsWith("engagement_stream_thread_replacements_total"))
             .toList());
-  }
-
-  private static int awaitReadiness(int port) throws Exception {
-    long end = System.nanoTime() + SETTLE.toNanos();
-    int status = get(port, "/api/v1/health/ready").statusCode();
-    while (status != 200 && System.nanoTime() < end) {
-      Thread.sleep(100);
-      status = get(port, "/api/v1/health/ready").statusCode();
-    }
-    return status;
   }
 }

@@ -204,12 +204,8 @@ class ReadinessIT {
 
   /** Polls readiness until it answers {@code status}, and returns that answer's body. */
   private static JsonNode awaitReadiness(int port, int status, Duration deadline) throws Exception {
-    long end = System.nanoTime() + deadline.toNanos();
-    HttpResponse<String> response = get(port, "/api/v1/health/ready");
-    while (response.statusCode() != status && System.nanoTime() < end) {
-      Thread.sleep(100);
-      response = get(port, "/api/v1/health/ready");
-    }
+    HttpResponse<String> response =
+        StreamTestKit.awaitStatus(port, "/api/v1/health/ready", status, deadline);
     assertThat(response.statusCode()).as("readiness: %s", response.body()).isEqualTo(status);
     return JSON.readTree(response.body());
   }

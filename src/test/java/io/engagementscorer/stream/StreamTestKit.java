@@ -142,6 +142,22 @@ public final class StreamTestKit {
         done);
   }
 
+  /**
+   * Polls {@code path} every 100 ms until it answers {@code status} or {@code deadline} has passed,
+   * and returns the last answer.
+   */
+  public static HttpResponse<String> awaitStatus(
+      int port, String path, int status, Duration deadline)
+      throws IOException, InterruptedException {
+    long end = System.nanoTime() + deadline.toNanos();
+    HttpResponse<String> response = get(port, path);
+    while (response.statusCode() != status && System.nanoTime() < end) {
+      Thread.sleep(100);
+      response = get(port, path);
+    }
+    return response;
+  }
+
   public static HttpResponse<String> get(int port, String path)
       throws IOException, InterruptedException {
     return HttpClient.newHttpClient()

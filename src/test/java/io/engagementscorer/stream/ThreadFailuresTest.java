@@ -40,27 +40,9 @@ class ThreadFailuresTest {
                                 + " transaction and continue.")))))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
 
-    assertThat(
-            registry
-                .get(ThreadFailures.REPLACEMENTS_METER)
-                .tag("cause", "TimeoutException")
-                .counter()
-                .count())
-        .isEqualTo(1.0);
-    assertThat(
-            registry
-                .get(ThreadFailures.REPLACEMENTS_METER)
-                .tag("cause", "SchemaRegistryUnavailableException")
-                .counter()
-                .count())
-        .isEqualTo(1.0);
-    assertThat(
-            registry
-                .get(ThreadFailures.REPLACEMENTS_METER)
-                .tag("cause", "AbortableTransaction")
-                .counter()
-                .count())
-        .isEqualTo(1.0);
+    assertThat(replacements("TimeoutException")).isEqualTo(1.0);
+    assertThat(replacements("SchemaRegistryUnavailableException")).isEqualTo(1.0);
+    assertThat(replacements("AbortableTransaction")).isEqualTo(1.0);
   }
 
   @Test
@@ -89,6 +71,10 @@ class ThreadFailuresTest {
     assertThat(failures.handle(brokerTimeout()))
         .as("a failure once the earlier ones are more than a minute old")
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+
+  private double replacements(String cause) {
+    return registry.get(ThreadFailures.REPLACEMENTS_METER).tag("cause", cause).counter().count();
   }
 
   private static StreamsException brokerTimeout() {
