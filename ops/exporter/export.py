@@ -1,5 +1,6 @@
 """One export: sources -> LoRA-merged regressor and sentiment classifier -> bundle directory."""
 
+import copy
 import dataclasses
 import shutil
 import tempfile
@@ -81,10 +82,15 @@ def lora_regressor(
     trust_checkpoint: bool = False,
     weights_seed: int = LORA_B_SEED,
 ) -> CLIPEngagementRegressor:
-    """The regressor with LoRA adapters, not merged: trained weights loaded, or random ones."""
+    """The regressor with LoRA adapters, not merged: trained weights loaded, or random ones.
+
+    LoRA is injected into (and later merged into) a copy of `sources.clip`, so the sources stay as
+    they were: a reduced-precision export builds its fp32 twin and itself from the same sources,
+    and both must start from the same base weights.
+    """
     torch.manual_seed(HEAD_SEED)
     regressor = CLIPEngagementRegressor(
-        sources.clip, len(sentiment.LABELS), sources.head_hidden_dims
+        copy.deepcopy(sources.clip), len(sentiment.LABELS), sources.head_hidden_dims
     )
     apply_lora(regressor, lora)
     if sources.trained_state is None:

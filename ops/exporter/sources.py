@@ -32,7 +32,8 @@ SENTIMENT_SEED = 1
 class ModelSources:
     """The models and tokenizers an export starts from, and how to describe them.
 
-    An export consumes its sources: LoRA is injected into, then merged into, `clip` in place.
+    An export leaves them as they were (`export.lora_regressor` works on a copy of `clip`), so
+    one set of sources can be exported more than once; training wraps `clip` itself.
     """
 
     name: str

@@ -24,7 +24,7 @@ def tiny_bundle(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def tiny_sources():
-    """Fresh tiny random-weight sources (an export consumes its sources)."""
+    """Fresh tiny random-weight sources."""
     return random_sources("tiny")
 
 

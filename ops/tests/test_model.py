@@ -75,6 +75,23 @@ def test_merge_changes_clip_weights_and_keeps_outputs(tiny_sources) -> None:
     assert ((merged > 0) & (merged < 1)).all()
 
 
+def test_building_the_regressor_leaves_the_sources_as_they_were(tiny_sources) -> None:
+    # A reduced-precision export builds its fp32 twin and then itself from one set of sources:
+    # LoRA merged into the sources' own CLIP would add the adapters twice to the second.
+    before = {name: tensor.clone() for name, tensor in tiny_sources.clip.state_dict().items()}
+    first = lora_regressor(tiny_sources, LORA)
+    merge_lora(first)
+    second = lora_regressor(tiny_sources, LORA)
+    merge_lora(second)
+    after = tiny_sources.clip.state_dict()
+    assert list(after) == list(before)
+    for name, tensor in before.items():
+        assert torch.equal(after[name], tensor), name
+    second_state = second.state_dict()
+    for name, tensor in first.state_dict().items():
+        assert torch.equal(second_state[name], tensor), name
+
+
 def test_parts_share_the_merged_regressors_weights_and_leave_it_whole(tiny_sources) -> None:
     regressor = lora_regressor(tiny_sources, LORA)
     merge_lora(regressor)

@@ -100,6 +100,21 @@ def test_an_int8_bundle_declares_its_precision_and_the_fidelity_measured(int8_bu
     verify_bundle(int8_bundle)
 
 
+def test_the_declared_fidelity_is_against_the_fp32_bundle_of_the_same_weights(int8_bundle):
+    # The committed tiny bundle is the fp32 export of the same seeds: measured against it on the
+    # same corpus, the int8 bundle's scores agree with its manifest to the last digit.
+    import score_spread
+
+    declared = json.loads((int8_bundle / "manifest.json").read_text())["fidelity"]
+    measured = score_spread.spread(str(COMMITTED_TINY), str(int8_bundle), declared["posts"])
+
+    assert measured["rank_correlation"] == pytest.approx(declared["rank_correlation"], abs=1e-9)
+    assert measured["mean_abs_difference"] == pytest.approx(
+        declared["mean_abs_difference"], abs=1e-7
+    )
+    assert declared["rank_correlation"] > 0.99
+
+
 def test_an_int8_bundle_runs_quantized_encoders_and_an_fp32_head_behind_fp32_inputs(int8_bundle):
     manifest = json.loads((int8_bundle / "manifest.json").read_text())
     loaded = load_parts(int8_bundle, manifest["regressor_parts"])

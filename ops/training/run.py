@@ -65,7 +65,7 @@ class ModelChoice:
     head_hidden_dims: tuple[int, ...] = REAL_HEAD_HIDDEN_DIMS
 
     def sources(self, trained_state: Path | None) -> ModelSources:
-        """Fresh sources (LoRA and export consume theirs); the base weights never change."""
+        """Fresh sources (training wraps their CLIP in LoRA); the base weights never change."""
         if self.base is None:
             sources = random_sources(self.size)
             sources.trained_state = trained_state
