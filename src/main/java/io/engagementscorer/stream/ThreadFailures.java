@@ -6,6 +6,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.KafkaException;
@@ -24,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * a bug or a broken environment, and so is a thread that keeps failing (more than {@value
  * #MAX_REPLACEMENTS} replacements within {@link #LOOP_WINDOW}, which no outage produces: each of
  * its failures takes a client timeout): the stream stops, and liveness and health report it.
+ *
+ * <p>Replacements are counted by {@link Cause} in {@value #REPLACEMENTS_METER}, each series
+ * registered at 0 from the start so that an alert on its increase sees the first one.
  */
 final class ThreadFailures implements StreamsUncaughtExceptionHandler {
   static final int MAX_REPLACEMENTS = 5;
@@ -33,7 +39,21 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
   private static final String ABORTABLE_STATE = "It is safe to abort the transaction and continue";
   private static final Logger LOG = LoggerFactory.getLogger(ThreadFailures.class);
 
-  private final MeterRegistry registry;
+  /** Why a thread was replaced: the {@code cause} tag, a fixed set. */
+  enum Cause {
+    /** A Kafka error the client classes as retriable: timeouts, lost connections, leader moves. */
+    KAFKA_RETRIABLE,
+    /** Sends expired with the brokers away; the producer's transaction can only be aborted. */
+    ABORTABLE_TRANSACTION,
+    /** The schema registry unreachable. */
+    REGISTRY_UNAVAILABLE;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Map<Cause, Counter> replacements = new EnumMap<>(Cause.class);
   private final LongSupplier nanoClock;
   private final Deque<Long> recentReplacements = new ArrayDeque<>();
 
@@ -42,8 +62,17 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
   }
 
   ThreadFailures(MeterRegistry registry, LongSupplier nanoClock) {
-    this.registry = registry;
     this.nanoClock = nanoClock;
+    for (Cause cause : Cause.values()) {
+      replacements.put(
+          cause,
+          Counter.builder(REPLACEMENTS_METER)
+              .description(
+                  "Stream threads replaced after a transient failure"
+                      + " (registry or brokers unreachable, a transaction to abort)")
+              .tag("cause", cause.tag())
+              .register(registry));
+    }
   }
 
   @Override
@@ -67,13 +96,7 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
     recentReplacements.addLast(now);
-    Counter.builder(REPLACEMENTS_METER)
-        .description(
-            "Stream threads replaced after a transient failure"
-                + " (registry or brokers unreachable, a transaction to abort)")
-        .tag("cause", causeName(transientCause.get()))
-        .register(registry)
-        .increment();
+    replacements.get(cause(transientCause.get())).increment();
     LOG.error(
         "{}; restarting the stream thread from the last commit: {}{}",
         transientCause.get() instanceof SchemaRegistryUnavailableException
@@ -101,11 +124,16 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
     return Optional.empty();
   }
 
-  /** The {@code cause} tag: the class name, or {@code AbortableTransaction} for the state below. */
-  static String causeName(Throwable cause) {
-    return abortableTransactionState(cause)
-        ? "AbortableTransaction"
-        : cause.getClass().getSimpleName();
+  /** The kind of a cause that {@link #transientCause} found. */
+  static Cause cause(Throwable transientCause) {
+    if (transientCause instanceof SchemaRegistryUnavailableException) {
+      return Cause.REGISTRY_UNAVAILABLE;
+    }
+    if (transientCause instanceof TransactionAbortableException
+        || abortableTransactionState(transientCause)) {
+      return Cause.ABORTABLE_TRANSACTION;
+    }
+    return Cause.KAFKA_RETRIABLE;
   }
 
   /**

@@ -9,6 +9,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionAbortableException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
@@ -40,9 +41,12 @@ class ThreadFailuresTest {
                                 + " transaction and continue.")))))
         .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
 
-    assertThat(replacements("TimeoutException")).isEqualTo(1.0);
-    assertThat(replacements("SchemaRegistryUnavailableException")).isEqualTo(1.0);
-    assertThat(replacements("AbortableTransaction")).isEqualTo(1.0);
+    assertThat(failures.handle(new TransactionAbortableException("abort and continue")))
+        .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+
+    assertThat(replacements("kafka_retriable")).isEqualTo(2.0);
+    assertThat(replacements("registry_unavailable")).isEqualTo(1.0);
+    assertThat(replacements("abortable_transaction")).isEqualTo(2.0);
   }
 
   @Test
@@ -53,7 +57,10 @@ class ThreadFailuresTest {
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
     assertThat(failures.handle(new StreamsException(new KafkaException("Unexpected error"))))
         .isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-    assertThat(registry.find(ThreadFailures.REPLACEMENTS_METER).counters()).isEmpty();
+    // Every cause's series is there from the start, at 0, for the alert on its increase.
+    assertThat(registry.find(ThreadFailures.REPLACEMENTS_METER).counters())
+        .hasSize(ThreadFailures.Cause.values().length)
+        .allSatisfy(counter -> assertThat(counter.count()).isZero());
   }
 
   @Test
