@@ -7,20 +7,18 @@ A rank correlation says little when the reference's scores barely differ: an abs
 their standard deviation reorders them, however small it is on the [0, 1] scale.
 """
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 from exporter import precision
+from exporter.bundle import read_manifest
 from exporter.pipeline import ReferencePipeline
 
 
 def _pipeline(directory: str) -> ReferencePipeline:
-    return ReferencePipeline(
-        Path(directory), json.loads((Path(directory) / "manifest.json").read_text())
-    )
+    return ReferencePipeline(Path(directory), read_manifest(Path(directory)))
 
 
 def spread(reference_dir: str, reduced_dir: str, posts: int = 200) -> dict:

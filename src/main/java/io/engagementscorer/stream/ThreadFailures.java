@@ -96,12 +96,11 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
     recentReplacements.addLast(now);
-    replacements.get(cause(transientCause.get())).increment();
+    Cause cause = cause(transientCause.get());
+    replacements.get(cause).increment();
     LOG.error(
         "{}; restarting the stream thread from the last commit: {}{}",
-        transientCause.get() instanceof SchemaRegistryUnavailableException
-            ? "Schema registry unavailable"
-            : "Kafka unavailable",
+        cause == Cause.REGISTRY_UNAVAILABLE ? "Schema registry unavailable" : "Kafka unavailable",
         failure,
         transientCause.get() == failure ? "" : " (caused by " + transientCause.get() + ")");
     return StreamThreadExceptionResponse.REPLACE_THREAD;
