@@ -206,7 +206,10 @@ class RolloutTopologyTest {
     served.forEach(
         (postId, score) -> {
           assertThat(score.getModelVersion()).isEqualTo("tiny-1");
-          assertThat(score.getEngagementScore()).isEqualTo(alone.get(postId).getEngagementScore());
+          // Equal up to float rounding: the micro-batches of the two runs hold other posts, and a
+          // batched forward pass does not round identically at every batch size.
+          assertThat(score.getEngagementScore())
+              .isEqualTo(alone.get(postId).getEngagementScore(), within());
           assertThat(score.getCleanedText()).isEqualTo(alone.get(postId).getCleanedText());
         });
     TreeSet<String> sampled =
