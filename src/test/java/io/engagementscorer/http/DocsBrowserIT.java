@@ -143,16 +143,17 @@ class DocsBrowserIT {
   @Test
   void shouldScoreTheExamplePostThroughTryItOut() throws Exception {
     openDocs();
-    WebElement predict = browser.findElement(By.id("operations-default-post_api_v1_predict"));
+    String operation = "#operations-default-post_api_v1_predict";
+    WebElement predict = browser.findElement(By.cssSelector(operation));
     predict.findElement(By.cssSelector(".opblock-summary")).click();
 
+    // By locators, so that each poll looks again: the buttons appear only once the operation has
+    // opened (and Try it out has been pressed), which may be after the click returns.
     wait.until(
-            ExpectedConditions.elementToBeClickable(
-                predict.findElement(By.cssSelector(".try-out__btn"))))
+            ExpectedConditions.elementToBeClickable(By.cssSelector(operation + " .try-out__btn")))
         .click();
     wait.until(
-            ExpectedConditions.elementToBeClickable(
-                predict.findElement(By.cssSelector("button.execute"))))
+            ExpectedConditions.elementToBeClickable(By.cssSelector(operation + " button.execute")))
         .click();
 
     WebElement status =
@@ -161,8 +162,9 @@ class DocsBrowserIT {
                 predict, By.cssSelector(".live-responses-table .response .response-col_status")));
     assertThat(status.getText()).startsWith("200");
     String body =
-        predict
-            .findElement(By.cssSelector(".live-responses-table .response-col_description pre"))
+        wait.until(
+                ExpectedConditions.presenceOfNestedElementLocatedBy(
+                    predict, By.cssSelector(".live-responses-table .response-col_description pre")))
             .getText();
     JsonNode score = JSON.readTree(body);
     assertThat(score.get("engagement_score").asDouble()).isBetween(0.0, 1.0);
