@@ -3,10 +3,6 @@ package io.engagementscorer.faults;
 import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
-import static io.engagementscorer.stream.StreamTestKit.producer;
-import static io.engagementscorer.stream.StreamTestKit.readAll;
-import static io.engagementscorer.stream.StreamTestKit.readScores;
-import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.model.BundleFixtures;
-import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
+import io.engagementscorer.stream.StreamStack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,16 +35,9 @@ class RescoreAcrossKillIT {
   void shouldScoreEveryStoredPostOnceWithTheNewVersionAcrossAKill() throws Exception {
     Path work = Files.createTempDirectory("rescore-kill-it");
     Path newModel = BundleFixtures.tinyWithVersion(work.resolve("tiny-2"), "tiny-2");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        ApicurioRegistry registry = ApicurioRegistry.start();
-        KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-      kafka.createTopic("posts", 2);
-      RestSchemaRegistryClient schemas =
-          new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-      ConfluentAvroSerializer<PostEvent> events =
-          new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    try (StreamStack stack = StreamStack.start(2)) {
       int port = freePort();
-      Map<String, String> env = serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
+      Map<String, String> env = stack.serviceEnvironment(port);
       env.putAll(FaultPlan.operatorsSettings());
       env.put("RESCORE_ON_MODEL_CHANGE", "true");
       env.put("RESCORE_MAX_POSTS_PER_SECOND", "15");
@@ -65,10 +48,10 @@ class RescoreAcrossKillIT {
         for (int index = 0; index < POSTS; index++) {
           String id = "post-" + index;
           PostEvent post = event(id, "stored post " + index, comment("c" + index, "nice"));
-          producer.send(new ProducerRecord<>("posts", id, events.serialize("posts", post)));
+          stack.publish(post);
         }
-        producer.flush();
-        readScores(kafka.bootstrapServers(), schemas, records -> records.size() >= POSTS);
+        stack.flush();
+        stack.scoresUntil(records -> records.size() >= POSTS);
       }
 
       // Restarted on a new version: the pass begins; kill it part of the way through.
@@ -77,21 +60,19 @@ class RescoreAcrossKillIT {
       try (ServiceProcess restarted = new ServiceProcess("new", port, env, log)) {
         restarted.start();
         restarted.awaitReady(READY);
-        readScores(
-            kafka.bootstrapServers(), schemas, records -> newVersionScores(records) >= POSTS / 4);
+        stack.scoresUntil(records -> newVersionScores(records) >= POSTS / 4);
         restarted.kill();
-        long before = newVersionScores(allScores(kafka, schemas));
+        long before = newVersionScores(allScores(stack));
         assertThat(before).as("killed in the middle of the pass").isBetween(1L, POSTS - 1L);
 
         restarted.start();
         restarted.awaitReady(READY);
-        readScores(
-            kafka.bootstrapServers(), schemas, records -> newVersionScores(records) >= POSTS);
+        stack.scoresUntil(records -> newVersionScores(records) >= POSTS);
         awaitPassFinished(restarted);
         // Anything that would be a second score of a post has had time to arrive.
         Thread.sleep(3_000);
 
-        List<ConsumerRecord<String, EngagementScore>> scores = allScores(kafka, schemas);
+        List<ConsumerRecord<String, EngagementScore>> scores = allScores(stack);
         Map<String, Long> newPerPost =
             scores.stream()
                 .filter(record -> record.value().getModelVersion().equals("tiny-2"))
@@ -111,12 +92,8 @@ class RescoreAcrossKillIT {
     return records.stream().filter(r -> r.value().getModelVersion().equals("tiny-2")).count();
   }
 
-  private static List<ConsumerRecord<String, EngagementScore>> allScores(
-      EmbeddedKafka kafka, RestSchemaRegistryClient schemas) {
-    return readAll(
-        kafka.bootstrapServers(),
-        "engagement-scores",
-        new ConfluentAvroDeserializer<>(schemas, EngagementScore.class));
+  private static List<ConsumerRecord<String, EngagementScore>> allScores(StreamStack stack) {
+    return stack.readAll("engagement-scores", EngagementScore.class);
   }
 
   private static void awaitPassFinished(ServiceProcess instance) throws Exception {

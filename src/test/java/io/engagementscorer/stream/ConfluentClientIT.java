@@ -2,16 +2,13 @@ package io.engagementscorer.stream;
 
 import static io.engagementscorer.stream.StreamTestKit.closeAll;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
-import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.testing.ApicurioRegistry;
 import io.engagementscorer.testing.ClientTools;
-import io.engagementscorer.testing.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,23 +34,19 @@ class ConfluentClientIT {
   private static final Path OLDER_SCHEMA = RESOURCES.resolve("PostEvent-before-times.avsc");
   private static final String MODEL_VERSION = "tiny-1";
 
-  private static EmbeddedKafka kafka;
-  private static ApicurioRegistry registry;
+  private static StreamStack stack;
   private static Application application;
 
   @BeforeAll
   static void startStack() throws Exception {
-    kafka = EmbeddedKafka.start();
-    kafka.createTopic("posts", 4);
-    registry = ApicurioRegistry.start();
-    Map<String, String> env =
-        serviceEnvironment(freePort(), kafka.bootstrapServers(), registry.url());
+    stack = StreamStack.start(4);
+    Map<String, String> env = stack.serviceEnvironment(freePort());
     application = Application.start(ServiceConfig.fromEnv(env));
   }
 
   @AfterAll
   static void stopStack() throws Exception {
-    closeAll(application, registry, kafka);
+    closeAll(application, stack);
   }
 
   @Test
@@ -90,9 +83,9 @@ class ConfluentClientIT {
             "python",
             RESOURCES.resolve("confluent_roundtrip.py").toString(),
             "--bootstrap",
-            kafka.bootstrapServers(),
+            stack.bootstrapServers(),
             "--registry",
-            registry.url(),
+            stack.registryUrl(),
             "--schema",
             OLDER_SCHEMA.toString(),
             "--events",

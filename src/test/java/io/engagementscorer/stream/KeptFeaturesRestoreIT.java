@@ -4,9 +4,6 @@ import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
-import static io.engagementscorer.stream.StreamTestKit.producer;
-import static io.engagementscorer.stream.StreamTestKit.readScores;
-import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -17,10 +14,6 @@ import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.ImageReference;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,15 +21,12 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,14 +54,7 @@ class KeptFeaturesRestoreIT {
   @Test
   void shouldReuseTheKeptFeaturesAfterARestartOnAnEmptyStateDirectory() throws Exception {
     byte[] photo = Files.readAllBytes(Path.of("src/test/resources/images/photo.jpg"));
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        ApicurioRegistry registry = ApicurioRegistry.start();
-        KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-      kafka.createTopic("posts", 2);
-      RestSchemaRegistryClient schemas =
-          new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-      ConfluentAvroSerializer<PostEvent> events =
-          new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    try (StreamStack stack = StreamStack.start(2)) {
       PostEvent first =
           PostEvent.newBuilder(
                   event("kept", "Sunset over the river #nature", comment("c1", "Wow!")))
@@ -79,20 +62,19 @@ class KeptFeaturesRestoreIT {
                   ImageReference.newBuilder().setBytes(ByteBuffer.wrap(photo)).setUri(null).build())
               .build();
       int firstPort = freePort();
-      Map<String, String> firstEnv =
-          serviceEnvironment(firstPort, kafka.bootstrapServers(), registry.url());
+      Map<String, String> firstEnv = stack.serviceEnvironment(firstPort);
       Application before = Application.start(ServiceConfig.fromEnv(firstEnv));
       try {
-        producer.send(new ProducerRecord<>("posts", "kept", events.serialize("posts", first)));
-        producer.flush();
-        readScores(kafka.bootstrapServers(), schemas, records -> !records.isEmpty());
+        stack.publish(first);
+        stack.flush();
+        stack.scoresUntil(records -> !records.isEmpty());
       } finally {
         before.close();
       }
 
       int port = freePort();
       // A new, empty state directory: everything comes back from the changelog topics.
-      Map<String, String> env = serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
+      Map<String, String> env = stack.serviceEnvironment(port);
       Application after = Application.start(ServiceConfig.fromEnv(env));
       try {
         // The start-up self-check ran the reference cases through every part already.
@@ -100,13 +82,11 @@ class KeptFeaturesRestoreIT {
         double texts = rows(port, "text_encoder");
         double comments = rows(port, "sentiment");
         PostEvent second = event("kept", null, comment("c2", "Love the colours"));
-        producer.send(new ProducerRecord<>("posts", "kept", events.serialize("posts", second)));
-        producer.flush();
+        stack.publish(second);
+        stack.flush();
 
         List<ConsumerRecord<String, EngagementScore>> scores =
-            readScores(
-                kafka.bootstrapServers(),
-                schemas,
+            stack.scoresUntil(
                 records -> records.stream().anyMatch(r -> r.value().getPostVersion() == 2));
 
         assertThat(rows(port, "image_encoder") - images).isZero();

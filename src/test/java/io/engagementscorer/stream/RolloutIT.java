@@ -4,10 +4,6 @@ import static io.engagementscorer.stream.PostEvents.comment;
 import static io.engagementscorer.stream.PostEvents.event;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
-import static io.engagementscorer.stream.StreamTestKit.producer;
-import static io.engagementscorer.stream.StreamTestKit.readAll;
-import static io.engagementscorer.stream.StreamTestKit.readScores;
-import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,21 +11,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.avro.CandidateScore;
 import io.engagementscorer.avro.EngagementScore;
-import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
 import io.engagementscorer.model.BundleFixtures;
-import io.engagementscorer.stream.serde.ConfluentAvroDeserializer;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,8 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,16 +44,9 @@ class RolloutIT {
     Path candidateDir =
         BundleFixtures.tinyWithVersion(
             Files.createTempDirectory("rollout-it").resolve("b"), "tiny-2");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start();
-        ApicurioRegistry registry = ApicurioRegistry.start();
-        KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-      kafka.createTopic("posts", 2);
-      RestSchemaRegistryClient schemas =
-          new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-      ConfluentAvroSerializer<PostEvent> events =
-          new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    try (StreamStack stack = StreamStack.start(2)) {
       int port = freePort();
-      Map<String, String> env = serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
+      Map<String, String> env = stack.serviceEnvironment(port);
       env.put("ADMIN_TOKEN", TOKEN);
       env.put("CANDIDATE_MODEL_DIR", candidateDir.toString());
       env.put("CANDIDATE_SAMPLE_RATE", "1");
@@ -80,9 +60,9 @@ class RolloutIT {
         assertThat(info.at("/candidate/self_check/passed").asBoolean()).isTrue();
 
         for (int index = 0; index < BEFORE; index++) {
-          send(producer, events, "before-" + index);
+          send(stack, "before-" + index);
         }
-        readScores(kafka.bootstrapServers(), schemas, records -> records.size() >= BEFORE / 2);
+        stack.scoresUntil(records -> records.size() >= BEFORE / 2);
 
         HttpResponse<String> promoted = admin(port, "/api/v1/admin/candidate/promote");
         assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(200);
@@ -90,18 +70,14 @@ class RolloutIT {
         assertThat(JSON.readTree(promoted.body()).get("served_version").asText())
             .isEqualTo("tiny-2");
         for (int index = 0; index < AFTER; index++) {
-          send(producer, events, "after-" + index);
+          send(stack, "after-" + index);
         }
 
-        readScores(
-            kafka.bootstrapServers(), schemas, records -> posts(records).size() >= BEFORE + AFTER);
+        stack.scoresUntil(records -> posts(records).size() >= BEFORE + AFTER);
         // Let anything that would be a duplicate arrive before counting.
         Thread.sleep(2_000);
         List<ConsumerRecord<String, EngagementScore>> scores =
-            readAll(
-                kafka.bootstrapServers(),
-                "engagement-scores",
-                new ConfluentAvroDeserializer<>(schemas, EngagementScore.class));
+            stack.readAll("engagement-scores", EngagementScore.class);
 
         Map<String, Long> perPost =
             scores.stream()
@@ -121,10 +97,7 @@ class RolloutIT {
         assertThat(byServedTiny1).isNotEmpty();
 
         List<ConsumerRecord<String, CandidateScore>> shadow =
-            readAll(
-                kafka.bootstrapServers(),
-                "engagement-scores-candidate",
-                new ConfluentAvroDeserializer<>(schemas, CandidateScore.class));
+            stack.readAll("engagement-scores-candidate", CandidateScore.class);
         Set<String> shadowed = new HashSet<>();
         for (ConsumerRecord<String, CandidateScore> record : shadow) {
           CandidateScore candidate = record.value();
@@ -160,13 +133,9 @@ class RolloutIT {
     return records.stream().map(ConsumerRecord::key).collect(Collectors.toSet());
   }
 
-  private static void send(
-      KafkaProducer<String, byte[]> producer,
-      ConfluentAvroSerializer<PostEvent> events,
-      String id) {
-    PostEvent post = event(id, "rollout post " + id, comment("c-" + id, "nice one"));
-    producer.send(new ProducerRecord<>("posts", id, events.serialize("posts", post)));
-    producer.flush();
+  private static void send(StreamStack stack, String id) {
+    stack.publish(event(id, "rollout post " + id, comment("c-" + id, "nice one")));
+    stack.flush();
   }
 
   static HttpResponse<String> admin(int port, String path) throws Exception {

@@ -5,18 +5,12 @@ import static io.engagementscorer.stream.PostEvents.event;
 import static io.engagementscorer.stream.StreamTestKit.closeAll;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
-import static io.engagementscorer.stream.StreamTestKit.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.engagementscorer.Application;
 import io.engagementscorer.avro.EngagementScore;
-import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -27,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +33,7 @@ class ScaleOutIT {
   private static final int POSTS = 300;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private EmbeddedKafka kafka;
-  private ApicurioRegistry registry;
+  private StreamStack stack;
   private Application survivor;
   private Process victim;
 
@@ -51,12 +42,11 @@ class ScaleOutIT {
     if (victim != null) {
       victim.destroyForcibly();
     }
-    closeAll(survivor, registry, kafka);
+    closeAll(survivor, stack);
   }
 
   private Map<String, String> instanceEnvironment(int port) throws IOException {
-    Map<String, String> env =
-        StreamTestKit.serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
+    Map<String, String> env = stack.serviceEnvironment(port);
     env.put("APPLICATION_ID", "scale-out-it");
     // A dead member must leave the group, and its open transaction be aborted, within seconds.
     env.put("SCORING_TIMEOUT_MS", "4000");
@@ -83,9 +73,7 @@ class ScaleOutIT {
 
   @Test
   void shouldScoreEveryPostOnceWhenAnInstanceIsKilledMidRun() throws Exception {
-    kafka = EmbeddedKafka.start();
-    kafka.createTopic("posts", 4);
-    registry = ApicurioRegistry.start();
+    stack = StreamStack.start(4);
     int survivorPort = freePort();
     int victimPort = freePort();
     survivor = Application.start(ServiceConfig.fromEnv(instanceEnvironment(survivorPort)));
@@ -93,43 +81,29 @@ class ScaleOutIT {
     awaitHealthy(victimPort);
     awaitHealthy(survivorPort);
 
-    RestSchemaRegistryClient schemas =
-        new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-    ConfluentAvroSerializer<PostEvent> serializer =
-        new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
-    try (KafkaProducer<String, byte[]> producer = producer(kafka.bootstrapServers())) {
-      for (int post = 0; post < POSTS; post++) {
-        PostEvent event = event("post-" + post, "first version of " + post);
-        producer.send(
-            new ProducerRecord<>("posts", event.getPostId(), serializer.serialize("posts", event)));
-      }
-      producer.flush();
-      List<ConsumerRecord<String, EngagementScore>> firstRound =
-          StreamTestKit.readScores(
-              kafka.bootstrapServers(),
-              schemas,
-              records ->
-                  records.size() >= POSTS / 3
-                      && records.stream().map(ConsumerRecord::partition).distinct().count() == 4);
-      assertThat(firstRound).as("scores before the kill").hasSizeGreaterThanOrEqualTo(POSTS / 3);
-      assertThat(servingInstances(survivorPort, firstRound))
-          .as("both instances own partitions")
-          .containsExactlyInAnyOrder("127.0.0.1:" + survivorPort, "127.0.0.1:" + victimPort);
-
-      victim.destroyForcibly().waitFor();
-
-      for (int post = 0; post < POSTS; post++) {
-        PostEvent event = event("post-" + post, null, comment("c-" + post, "second version"));
-        producer.send(
-            new ProducerRecord<>("posts", event.getPostId(), serializer.serialize("posts", event)));
-      }
-      producer.flush();
+    for (int post = 0; post < POSTS; post++) {
+      stack.publish(event("post-" + post, "first version of " + post));
     }
+    stack.flush();
+    List<ConsumerRecord<String, EngagementScore>> firstRound =
+        stack.scoresUntil(
+            records ->
+                records.size() >= POSTS / 3
+                    && records.stream().map(ConsumerRecord::partition).distinct().count() == 4);
+    assertThat(firstRound).as("scores before the kill").hasSizeGreaterThanOrEqualTo(POSTS / 3);
+    assertThat(servingInstances(survivorPort, firstRound))
+        .as("both instances own partitions")
+        .containsExactlyInAnyOrder("127.0.0.1:" + survivorPort, "127.0.0.1:" + victimPort);
+
+    victim.destroyForcibly().waitFor();
+
+    for (int post = 0; post < POSTS; post++) {
+      stack.publish(event("post-" + post, null, comment("c-" + post, "second version")));
+    }
+    stack.flush();
 
     List<ConsumerRecord<String, EngagementScore>> scores =
-        StreamTestKit.readScores(
-            kafka.bootstrapServers(),
-            schemas,
+        stack.scoresUntil(
             records ->
                 records.stream()
                         .filter(record -> record.value().getPostVersion() == 2)

@@ -5,10 +5,7 @@ import static io.engagementscorer.stream.PostEvents.event;
 import static io.engagementscorer.stream.StreamTestKit.closeAll;
 import static io.engagementscorer.stream.StreamTestKit.freePort;
 import static io.engagementscorer.stream.StreamTestKit.get;
-import static io.engagementscorer.stream.StreamTestKit.producer;
-import static io.engagementscorer.stream.StreamTestKit.readScores;
 import static io.engagementscorer.stream.StreamTestKit.readUntil;
-import static io.engagementscorer.stream.StreamTestKit.serviceEnvironment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,30 +14,22 @@ import io.engagementscorer.Application;
 import io.engagementscorer.avro.EngagementScore;
 import io.engagementscorer.avro.PostEvent;
 import io.engagementscorer.config.ServiceConfig;
-import io.engagementscorer.stream.serde.ConfluentAvroSerializer;
-import io.engagementscorer.stream.serde.RestSchemaRegistryClient;
-import io.engagementscorer.testing.ApicurioRegistry;
-import io.engagementscorer.testing.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,44 +42,22 @@ import org.junit.jupiter.api.Test;
 class StreamScoringIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static EmbeddedKafka kafka;
-  private static ApicurioRegistry registry;
+  private static StreamStack stack;
   private static Application application;
   private static int port;
-  private static RestSchemaRegistryClient schemas;
-  private static KafkaProducer<String, byte[]> producer;
-  private static ConfluentAvroSerializer<PostEvent> eventSerializer;
 
   @BeforeAll
   static void startStack() throws Exception {
-    kafka = EmbeddedKafka.start();
-    kafka.createTopic("posts", 4);
-    registry = ApicurioRegistry.start();
-    schemas = new RestSchemaRegistryClient(registry.url(), null, Duration.ofSeconds(10));
-    eventSerializer = new ConfluentAvroSerializer<>(schemas, PostEvent.class, true, false);
+    stack = StreamStack.start(4);
     port = freePort();
-    Map<String, String> env = serviceEnvironment(port, kafka.bootstrapServers(), registry.url());
+    Map<String, String> env = stack.serviceEnvironment(port);
     env.put("MAX_COMMENTS", "50");
     application = Application.start(ServiceConfig.fromEnv(env));
-    producer = producer(kafka.bootstrapServers());
   }
 
   @AfterAll
   static void stopStack() throws Exception {
-    closeAll(producer, application, registry, kafka);
-  }
-
-  private static void publish(String key, byte[] value) {
-    producer.send(new ProducerRecord<>("posts", key, value));
-  }
-
-  private static void publish(PostEvent event) {
-    publish(event.getPostId(), eventSerializer.serialize("posts", event));
-  }
-
-  private static List<ConsumerRecord<String, EngagementScore>> scoresUntil(
-      Predicate<List<ConsumerRecord<String, EngagementScore>>> done) {
-    return readScores(kafka.bootstrapServers(), schemas, done);
+    closeAll(application, stack);
   }
 
   @Test
@@ -99,23 +66,23 @@ class StreamScoringIT {
     Map<String, Long> finalVersion = new HashMap<>();
     for (int post = 0; post < posts; post++) {
       String id = "bulk-" + post;
-      publish(event(id, "Post " + post + " #bulk", comment(id + "-c0", "first!")));
+      stack.publish(event(id, "Post " + post + " #bulk", comment(id + "-c0", "first!")));
       finalVersion.put(id, 1L);
     }
     for (int post = 0; post < posts; post++) {
       String id = "bulk-" + post;
-      publish(event(id, null, comment(id + "-c1", "love it"), comment(id + "-c2", "meh")));
+      stack.publish(event(id, null, comment(id + "-c1", "love it"), comment(id + "-c2", "meh")));
       finalVersion.put(id, 2L);
     }
     for (int post = 0; post < posts; post += 3) {
       String id = "bulk-" + post;
-      publish(event(id, "Post " + post + " edited #bulk"));
+      stack.publish(event(id, "Post " + post + " edited #bulk"));
       finalVersion.put(id, 3L);
     }
-    producer.flush();
+    stack.flush();
 
     List<ConsumerRecord<String, EngagementScore>> scores =
-        scoresUntil(
+        stack.scoresUntil(
             records -> {
               Map<String, Long> newest = newestVersions(records);
               return finalVersion.entrySet().stream()
@@ -157,20 +124,20 @@ class StreamScoringIT {
   @Test
   void shouldDeadLetterPoisonRecordsWhileGoodRecordsKeepFlowing() {
     for (int index = 0; index < 5; index++) {
-      publish("poison-" + index, ("garbage " + index).getBytes(StandardCharsets.UTF_8));
-      publish(event("healthy-" + index, "healthy post " + index));
+      stack.publish("poison-" + index, ("garbage " + index).getBytes(StandardCharsets.UTF_8));
+      stack.publish(event("healthy-" + index, "healthy post " + index));
     }
-    publish("poison-key", eventSerializer.serialize("posts", event("healthy-x", "wrong key")));
-    producer.flush();
+    stack.publish("poison-key", stack.serialize(event("healthy-x", "wrong key")));
+    stack.flush();
 
     List<ConsumerRecord<String, byte[]>> deadLetters =
         readUntil(
-            kafka.bootstrapServers(),
+            stack.bootstrapServers(),
             "posts-dlq",
             new ByteArrayDeserializer(),
             records -> records.stream().filter(r -> r.key().startsWith("poison-")).count() >= 6);
     List<ConsumerRecord<String, EngagementScore>> scores =
-        scoresUntil(
+        stack.scoresUntil(
             records -> records.stream().filter(r -> r.key().startsWith("healthy-")).count() >= 5);
 
     List<ConsumerRecord<String, byte[]>> poison =
@@ -195,7 +162,7 @@ class StreamScoringIT {
 
   @Test
   void shouldConsumeARecordWrittenByHandInTheConfluentWireFormat() throws IOException {
-    int id = schemas.register("posts-value", PostEvent.getClassSchema());
+    int id = stack.schemas().register("posts-value", PostEvent.getClassSchema());
     GenericRecord post = new GenericData.Record(PostEvent.getClassSchema());
     post.put("postId", "by-hand");
     post.put("text", "Written by hand #wire");
@@ -209,11 +176,11 @@ class StreamScoringIT {
     new GenericDatumWriter<GenericRecord>(PostEvent.getClassSchema()).write(post, encoder);
     encoder.flush();
 
-    publish("by-hand", bytes.toByteArray());
-    producer.flush();
+    stack.publish("by-hand", bytes.toByteArray());
+    stack.flush();
 
     List<ConsumerRecord<String, EngagementScore>> scores =
-        scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("by-hand")));
+        stack.scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("by-hand")));
     EngagementScore score =
         scores.stream().filter(r -> r.key().equals("by-hand")).findFirst().orElseThrow().value();
     assertThat(score.getCleanedText()).isEqualTo("written by hand wire");
@@ -221,9 +188,9 @@ class StreamScoringIT {
 
   @Test
   void shouldAnswerTheLatestScoreByInteractiveQueryAndReportRunningStreams() throws Exception {
-    publish(event("queried", "Ask me later", comment("q1", "ok")));
-    producer.flush();
-    scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("queried")));
+    stack.publish(event("queried", "Ask me later", comment("q1", "ok")));
+    stack.flush();
+    stack.scoresUntil(records -> records.stream().anyMatch(r -> r.key().equals("queried")));
 
     HttpResponse<String> score = get(port, "/api/v1/scores/queried");
     HttpResponse<String> missing = get(port, "/api/v1/scores/never-seen");
