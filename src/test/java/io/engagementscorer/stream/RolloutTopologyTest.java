@@ -25,11 +25,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -102,12 +99,8 @@ class RolloutTopologyTest {
             comparison,
             progress,
             new PostRate(1_000));
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "rollout-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
-        new TopologyTestDriver(
+        TopologyTestKit.driver(
             ScoringTopology.build(
                 topics,
                 new StreamScoringSettings(BATCH, DELAY, 2 * BATCH, 10),
@@ -119,21 +112,13 @@ class RolloutTopologyTest {
                 Runnable::run,
                 rollout,
                 registry),
-            props);
-    posts =
-        driver.createInputTopic(
-            topics.input(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    scores =
-        driver.createOutputTopic(
-            topics.output(),
-            Serdes.String().deserializer(),
-            new ConfluentAvroDeserializer<>(schemas, EngagementScore.class));
+            "rollout-test",
+            stateDir);
+    posts = TopologyTestKit.rawInput(driver, topics.input());
+    scores = TopologyTestKit.avroOutput(driver, topics.output(), schemas, EngagementScore.class);
     if (topics.candidate() != null) {
       candidateScores =
-          driver.createOutputTopic(
-              topics.candidate(),
-              Serdes.String().deserializer(),
-              new ConfluentAvroDeserializer<>(schemas, CandidateScore.class));
+          TopologyTestKit.avroOutput(driver, topics.candidate(), schemas, CandidateScore.class);
     }
   }
 
@@ -154,27 +139,15 @@ class RolloutTopologyTest {
     }
   }
 
-  /** Advances wall-clock time until no output changed for a while and nothing is queued. */
+  /** Lets submitted posts finish scoring: see {@link TopologyTestKit#settle}. */
   private void settle() {
-    long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    long last = -1;
-    int quietRounds = 0;
-    while (quietRounds < 10 && System.nanoTime() < end) {
-      driver.advanceWallClockTime(DELAY);
-      sleep(20);
-      long outputs =
-          scores.getQueueSize() + (candidateScores == null ? 0 : candidateScores.getQueueSize());
-      quietRounds = outputs == last && scorer.queueDepth() == 0 ? quietRounds + 1 : 0;
-      last = outputs;
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    TopologyTestKit.settle(
+        driver,
+        scorer,
+        DELAY,
+        Duration.ofSeconds(30),
+        () ->
+            scores.getQueueSize() + (candidateScores == null ? 0 : candidateScores.getQueueSize()));
   }
 
   private static Map<String, EngagementScore> byPost(List<EngagementScore> records) {

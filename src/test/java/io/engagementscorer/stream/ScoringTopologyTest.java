@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -51,7 +50,6 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -139,12 +137,8 @@ class ScoringTopologyTest {
           }
           throw new IllegalStateException("fetch failed after 3 attempts: connection refused");
         };
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     driver =
-        new TopologyTestDriver(
+        TopologyTestKit.driver(
             ScoringTopology.build(
                 TOPICS,
                 new StreamScoringSettings(BATCH, DELAY, 2 * BATCH, MAX_COMMENTS),
@@ -154,15 +148,10 @@ class ScoringTopologyTest {
                 Runnable::run,
                 StreamRollout.none(registry),
                 registry),
-            props);
-    posts =
-        driver.createInputTopic(
-            TOPICS.input(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-    scores =
-        driver.createOutputTopic(
-            TOPICS.output(),
-            Serdes.String().deserializer(),
-            new ConfluentAvroDeserializer<>(schemas, EngagementScore.class));
+            "topology-test",
+            stateDir);
+    posts = TopologyTestKit.rawInput(driver, TOPICS.input());
+    scores = TopologyTestKit.avroOutput(driver, TOPICS.output(), schemas, EngagementScore.class);
     deadLetters =
         driver.createOutputTopic(
             TOPICS.deadLetter(), Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
@@ -177,21 +166,14 @@ class ScoringTopologyTest {
     posts.pipeInput(event.getPostId(), avro(event));
   }
 
-  /**
-   * Lets submitted posts finish scoring: advances wall-clock time (each punctuation collects what
-   * finished) until the outputs have not changed for a while and the scorer's queue is empty.
-   */
+  /** Lets submitted posts finish scoring: see {@link TopologyTestKit#settle}. */
   private void settle() {
-    long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    long last = -1;
-    int quietRounds = 0;
-    while (quietRounds < 10 && System.nanoTime() < end) {
-      driver.advanceWallClockTime(DELAY);
-      sleep(20);
-      long outputs = scores.getQueueSize() + deadLetters.getQueueSize();
-      quietRounds = outputs == last && scorer.queueDepth() == 0 ? quietRounds + 1 : 0;
-      last = outputs;
-    }
+    TopologyTestKit.settle(
+        driver,
+        scorer,
+        DELAY,
+        Duration.ofSeconds(20),
+        () -> scores.getQueueSize() + deadLetters.getQueueSize());
   }
 
   private static void sleep(long millis) {
