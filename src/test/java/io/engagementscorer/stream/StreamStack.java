@@ -73,7 +73,7 @@ public final class StreamStack implements AutoCloseable {
 
   /** Sends {@code event} to {@code posts}, keyed by its post id; {@link #flush} waits for it. */
   public void publish(PostEvent event) {
-    publish(event.getPostId(), events.serialize("posts", event));
+    publish(event.getPostId(), serialize(event));
   }
 
   /** Sends raw bytes to {@code posts}: for values the serializer would not write. */
