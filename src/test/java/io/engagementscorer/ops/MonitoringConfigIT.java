@@ -47,11 +47,11 @@ import org.junit.jupiter.api.Test;
  * ops/grafana/dashboards/*.json}) queries must be a series of the real service's {@code /metrics},
  * or the alert never fires and the panel stays empty. The whole service runs, stream included,
  * against a KRaft broker in this JVM (the {@code mock://} registry is enough: only metrics are
- * compared), after predictions, scored posts and a dead letter have gone through it. The same
- * scrape must pass Prometheus's own lint ({@code promtool check metrics}): it runs here, not in
- * {@code .ci/run}, because only a service with traffic through it exposes every series (histograms,
- * dead letters, the stream's Kafka metrics), and so that {@code mvn verify} checks it wherever
- * promtool is installed.
+ * compared), after predictions, scored posts (each compared with a candidate) and a dead letter
+ * have gone through it. The same scrape must pass Prometheus's own lint ({@code promtool check
+ * metrics}): it runs here, not in {@code .ci/run}, because only a service with traffic through it
+ * exposes every series (histograms, dead letters, the stream's Kafka metrics), and so that {@code
+ * mvn verify} checks it wherever promtool is installed.
  */
 class MonitoringConfigIT {
   private static final Path ALERT_RULES = Path.of("ops/prometheus/alerts.yml");
@@ -250,7 +250,8 @@ class MonitoringConfigIT {
     }
     assertThat(trafficCounted(metrics))
         .as(
-            "the service counted %d predictions, %d stream posts and a dead letter",
+            "the service counted %d predictions, %d stream posts, a candidate comparison and a"
+                + " dead letter",
             PREDICTIONS, POSTS)
         .isTrue();
     return metrics;
@@ -260,7 +261,10 @@ class MonitoringConfigIT {
     Matcher scored = ITEMS_SCORED.matcher(metrics);
     return scored.find()
         && Double.parseDouble(scored.group(1)) >= PREDICTIONS + POSTS
-        && metrics.contains("engagement_stream_dead_letters_total{stage=\"decode\"}");
+        && metrics.contains("engagement_stream_dead_letters_total{stage=\"decode\"}")
+        // The candidate's series start with its first compared post, which the stream records one
+        // punctuation after the served score counted above.
+        && metrics.contains("engagement_candidate_posts_total{");
   }
 
   private static String scrape() throws IOException, InterruptedException {
